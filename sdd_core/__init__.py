@@ -1,0 +1,75 @@
+"""SDD core: the spec model, the project API, the plugin hooks and the CLI root.
+
+Plugin authors import their names from here::
+
+    from sdd_core import hookimpl, Finding, Rule
+
+Only ``hookimpl``, ``hookspec`` and ``__version__`` are defined eagerly; everything else
+is imported on first use so that ``sdd --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+__version__ = "0.1.0"
+
+hookspec = pluggy.HookspecMarker("sdd")
+hookimpl = pluggy.HookimplMarker("sdd")
+
+# public name -> module that defines it
+_LAZY = {
+    "Spec": "sdd_core.model",
+    "Requirement": "sdd_core.model",
+    "Scenario": "sdd_core.model",
+    "Step": "sdd_core.model",
+    "Section": "sdd_core.model",
+    "Finding": "sdd_core.model",
+    "Severity": "sdd_core.model",
+    "Event": "sdd_core.model",
+    "Actor": "sdd_core.model",
+    "STATUSES": "sdd_core.model",
+    "Rule": "sdd_core.registry",
+    "Exporter": "sdd_core.registry",
+    "Importer": "sdd_core.registry",
+    "IndexBackend": "sdd_core.index",
+    "Project": "sdd_core.project",
+    "parse_spec": "sdd_core.parsing",
+    "SddError": "sdd_core.errors",
+    "ProjectError": "sdd_core.errors",
+    "PermissionDenied": "sdd_core.errors",
+    "Conflict": "sdd_core.errors",
+    "CheckFailed": "sdd_core.errors",
+    "get_plugin_manager": "sdd_core.plugins",
+    "ensure_group": "sdd_core.cli.groups",
+    "output": "sdd_core.cli.output",
+}
+
+__all__ = ["__version__", "hookimpl", "hookspec", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sdd_core' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if name == "output" else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sdd_core.cli import output
+    from sdd_core.cli.groups import ensure_group
+    from sdd_core.errors import CheckFailed, Conflict, PermissionDenied, ProjectError, SddError
+    from sdd_core.index import IndexBackend
+    from sdd_core.model import (
+        STATUSES, Actor, Event, Finding, Requirement, Scenario, Section, Severity, Spec, Step,
+    )
+    from sdd_core.parsing import parse_spec
+    from sdd_core.plugins import get_plugin_manager
+    from sdd_core.project import Project
+    from sdd_core.registry import Exporter, Importer, Rule

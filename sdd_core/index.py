@@ -1,0 +1,136 @@
+"""Index backends: what answers "which specs are there, and what do they say".
+
+The built-in :class:`FileIndex` reads and parses every spec file on each run. A cache plugin
+registers a faster backend through ``register_index_backends``; it must give the same answers
+(the conformance suite in :mod:`sdd_core.testing` checks that).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from sdd_core.model import Finding, Severity, Spec
+from sdd_core.parsing import is_spec_filename, parse_spec
+
+if TYPE_CHECKING:
+    from sdd_core.project import Project
+    from sdd_core.query import Node
+
+
+@dataclass
+class LoadResult:
+    """Every spec of a project and the problems met while reading them."""
+
+    specs: list[Spec] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Spec]:
+        """Specs by id (the first one wins when ids collide)."""
+        out: dict[str, Spec] = {}
+        for spec in self.specs:
+            out.setdefault(spec.id, spec)
+        return out
+
+
+class IndexBackend:
+    """Base class of index backends. Subclasses override :meth:`load`, and may override
+    :meth:`get`, :meth:`query` and :meth:`validation_findings` with faster versions."""
+
+    name = "base"
+
+    def __init__(self, project: "Project") -> None:
+        self.project = project
+        self._result: LoadResult | None = None
+
+    def load(self) -> LoadResult:
+        """Every spec and load problem, fresh from the source of truth."""
+        raise NotImplementedError
+
+    def result(self) -> LoadResult:
+        """:meth:`load`, once per backend instance."""
+        if self._result is None:
+            self._result = self.load()
+        return self._result
+
+    def specs(self) -> list[Spec]:
+        """Every spec, sorted by id."""
+        return self.result().specs
+
+    def get(self, spec_id: str) -> Spec | None:
+        """One spec by id (or by path), or ``None``."""
+        specs = self.result().by_id()
+        return self.project.resolve_ref(spec_id, specs)
+
+    def query(self, node: "Node") -> list[Spec]:
+        """Specs matching a query AST, sorted by id (the reference evaluator by default)."""
+        from sdd_core.query import evaluate
+
+        return evaluate(node, self.specs())
+
+    def validation_findings(self, run: Callable[[LoadResult], list[Finding]]) -> list[Finding]:
+        """Findings of every rule; a cache may answer unchanged specs from stored findings."""
+        return run(self.result())
+
+    def invalidate(self) -> None:
+        """Forget what was loaded (after a write)."""
+        self._result = None
+
+
+@dataclass(frozen=True)
+class IndexBackendFactory:
+    """A registered index backend."""
+
+    name: str
+    open: Callable[["Project"], IndexBackend]
+    priority: int = 0
+    description: str = ""
+
+
+def walk_spec_files(specs_dir: str) -> Iterator[tuple[str, str]]:
+    """``(absolute path, path relative to specs_dir)`` of every spec file, sorted."""
+    base_len = len(specs_dir) + 1
+    for dirpath, dirnames, filenames in os.walk(specs_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if is_spec_filename(name) and not name.startswith("."):
+                full = os.path.join(dirpath, name)
+                yield full, full[base_len:].replace(os.sep, "/")
+
+
+def read_spec_file(full: str, rel_root: str, rel_specs: str, mtime: float | None = None
+                   ) -> tuple[Spec | None, list[Finding]]:
+    """Read and parse one spec file; an unreadable file becomes a finding."""
+    try:
+        with open(full, "rb") as fh:
+            data = fh.read()
+            if mtime is None:
+                mtime = os.fstat(fh.fileno()).st_mtime
+    except OSError as exc:
+        return None, [Finding(code="E101", severity=Severity.ERROR, path=rel_root,
+                              message=f"cannot read the file: {exc.strerror or exc}")]
+    result = parse_spec(data, rel_root, rel_specs)
+    spec = result.spec
+    if spec is not None and spec.updated is None and mtime is not None:
+        spec.updated = _dt.date.fromtimestamp(mtime)  # spec-format.md: falls back to mtime
+    return spec, result.problems
+
+
+class FileIndex(IndexBackend):
+    """Reads every spec file on each run (no cache)."""
+
+    name = "files"
+
+    def load(self) -> LoadResult:
+        project = self.project
+        prefix = project.specs_rel + "/"
+        out = LoadResult()
+        for full, rel in walk_spec_files(str(project.specs_dir)):
+            spec, problems = read_spec_file(full, prefix + rel, rel)
+            out.problems.extend(problems)
+            if spec is not None:
+                out.specs.append(spec)
+        out.specs.sort(key=lambda s: s.id)
+        return out

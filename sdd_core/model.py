@@ -1,0 +1,238 @@
+"""The spec model: what a spec file means once parsed, plus findings, actors and events.
+
+Models are pydantic so that plugins, the server and the SDK share one schema. The parser
+builds them with ``model_construct`` from values it has already checked (a project of 10,000
+specs is parsed on every run without a cache), so validation cost is paid once, in the parser.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import os
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STATUSES: tuple[str, ...] = ("draft", "review", "approved", "implemented", "deprecated")
+RFC2119_KEYWORDS: tuple[str, ...] = (
+    "MUST NOT", "SHALL NOT", "SHOULD NOT", "MUST", "SHALL", "SHOULD", "MAY",
+    "REQUIRED", "RECOMMENDED", "OPTIONAL",
+)
+STEP_KINDS: tuple[str, ...] = ("GIVEN", "WHEN", "THEN", "AND", "BUT")
+
+
+class Severity(str, Enum):
+    """How bad a finding is. ``--strict`` turns warnings into errors."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Finding(BaseModel):
+    """One problem a rule found, with where it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    path: str | None = None
+    line: int | None = None
+    spec_id: str | None = None
+
+    def location(self) -> str:
+        """``path:line`` (or just the path) for messages."""
+        if self.path is None:
+            return "<project>"
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class Step(BaseModel):
+    """One GIVEN/WHEN/THEN/AND line of a scenario."""
+
+    kind: str
+    text: str
+    line: int
+
+
+class Scenario(BaseModel):
+    """A ``### Scenario N: name`` block with its steps."""
+
+    name: str
+    line: int
+    steps: list[Step] = Field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        """How many steps of ``kind`` (GIVEN, WHEN, THEN, AND) the scenario has."""
+        return sum(1 for s in self.steps if s.kind == kind)
+
+    @property
+    def complete(self) -> bool:
+        """True when the scenario has at least one GIVEN, WHEN and THEN."""
+        kinds = {s.kind for s in self.steps}
+        return {"GIVEN", "WHEN", "THEN"} <= kinds
+
+
+class Requirement(BaseModel):
+    """A requirement: a ``### REQ-01: Name`` heading and its text."""
+
+    id: str
+    title: str
+    text: str
+    keywords: list[str] = Field(default_factory=list)
+    line: int
+
+    def full_id(self, spec_id: str) -> str:
+        """``<spec id>#REQ-01``: unique across the project."""
+        return f"{spec_id}#{self.id}"
+
+
+class Section(BaseModel):
+    """A heading of the body with the line it starts on."""
+
+    title: str
+    level: int
+    line: int
+
+
+class Link(BaseModel):
+    """A Markdown link found in the body."""
+
+    target: str
+    text: str
+    line: int
+
+
+class Spec(BaseModel):
+    """A parsed spec file.
+
+    ``meta`` holds the whole front matter as read (unknown keys included); the typed fields
+    are the normalised view of it. ``path`` is relative to the project root, POSIX style.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    id: str
+    path: str
+    title: str = ""
+    status: str = "draft"
+    phase: int | None = None
+    domain: str = "common"
+    depends: list[str] = Field(default_factory=list)
+    created: _dt.date | None = None
+    updated: _dt.date | None = None
+    author: str | None = None
+    reviewers: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    constitution_version: str | None = None
+    reviews: list[dict[str, Any]] = Field(default_factory=list)
+    description: str = ""
+    requirements: list[Requirement] = Field(default_factory=list)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)
+    meta_lines: dict[str, int] = Field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    title_line: int | None = None
+    hash: str = ""
+
+    def line_of(self, key: str) -> int:
+        """The file line of a front matter key (the first line of the file if absent)."""
+        return self.meta_lines.get(key, 1)
+
+    def summary(self) -> dict[str, Any]:
+        """The metadata a listing shows (no body)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "phase": self.phase,
+            "domain": self.domain,
+            "path": self.path,
+            "depends": list(self.depends),
+            "created": self.created.isoformat() if self.created else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "author": self.author,
+            "tags": list(self.tags),
+        }
+
+    def to_json(self, *, body: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict of the whole spec."""
+        data = self.model_dump(mode="json")
+        data.pop("meta_lines", None)
+        if not body:
+            data.pop("body", None)
+        return data
+
+
+class Actor(BaseModel):
+    """Who acts: a user name (``@alice`` style without the ``@``) and where from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    source: Literal["cli", "web", "api", "automation"] = "cli"
+    roles: tuple[str, ...] = ()
+
+    @property
+    def handle(self) -> str:
+        """``@name``."""
+        return f"@{self.name}"
+
+    @classmethod
+    def resolve(cls, explicit: str | None = None, *, cwd: str | None = None) -> "Actor":
+        """The acting user: ``--as``, else ``SDD_USER``, else Git's user, else the OS user."""
+        name = explicit or os.environ.get("SDD_USER")
+        if not name:
+            name = _git_user(cwd)
+        if not name:
+            try:
+                name = getpass.getuser()
+            except Exception:  # pragma: no cover - no passwd entry
+                name = "unknown"
+        return cls(name=normalize_user(name))
+
+
+def normalize_user(name: str) -> str:
+    """``@alice`` and ``alice`` name the same user."""
+    return name.strip().lstrip("@")
+
+
+def _git_user(cwd: str | None) -> str | None:
+    import subprocess
+
+    for key in ("user.email", "user.name"):
+        try:
+            out = subprocess.run(
+                ["git", "config", "--get", key], cwd=cwd, capture_output=True, text=True,
+                timeout=5,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        value = out.stdout.strip()
+        if out.returncode == 0 and value:
+            return value
+    return None
+
+
+class Event(BaseModel):
+    """One change flowing through the ``on_event`` hook.
+
+    ``type`` is dotted: ``spec.created``, ``spec.updated``, ``spec.deleted``,
+    ``review.request``, ``review.approve``, ``review.reject``, ``lock.acquired``, ...
+    """
+
+    type: str
+    actor: Actor
+    resource: str | None = None
+    timestamp: _dt.datetime = Field(
+        default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
+    )
+    details: dict[str, Any] = Field(default_factory=dict)

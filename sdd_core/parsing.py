@@ -1,0 +1,501 @@
+"""Front matter + Markdown body -> :class:`~sdd_core.model.Spec`, with line numbers.
+
+Speed matters here: every command without a cache parses every spec. The front matter is
+read with libyaml's C loader; the body is scanned with a handful of compiled multi-line regular
+expressions that find ATX headings and code fences (CommonMark's block rules for them), and
+markdown-it-py parses only the inline text of lines that may hold a link, where CommonMark's
+rules (code spans, escapes, brackets) decide what is a link. :func:`render_document` gives
+the full markdown-it-py token stream for exporters. Setext headings are not recognised as
+spec structure; write ``#`` headings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from sdd_core.model import (
+    STATUSES, Finding, Link, Requirement, Scenario, Section, Severity, Spec, Step,
+    normalize_user,
+)
+
+try:  # libyaml's C loader: ~10x faster than the pure-Python one
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+NOT_SPECS = frozenset({"plan.md", "tasks.md", "checklist.md", "readme.md", "index.md", "agents.md"})
+
+_FENCE_OR_HEADING = re.compile(
+    r"^ {0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)"
+    r"|(?P<hashes>#{1,6})(?:[ \t]+(?P<text>[^\n]*?))?(?:[ \t]+#+)?[ \t]*)$",
+    re.M,
+)
+_REQ_HEADING = re.compile(r"^(REQ-\d+)\b[ \t]*[:.\-–—]?[ \t]*(.*)$")
+_SCENARIO_HEADING = re.compile(r"^(?:scenario|시나리오)\b", re.I)
+_REQ_SECTION = re.compile(r"^(?:requirements?|요구\s?사항)\b", re.I)
+_KEYWORD = re.compile(
+    r"\b(MUST NOT|SHALL NOT|SHOULD NOT|MUST|SHALL|SHOULD|MAY|REQUIRED|RECOMMENDED|OPTIONAL)\b"
+)
+_STEP = re.compile(
+    r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(?:\*\*|__)?(GIVEN|WHEN|THEN|AND|BUT)\b(?:\*\*|__)?"
+    r"[ \t]*:?(?:\*\*|__)?[ \t]*(.*)$",
+    re.M | re.I,
+)
+_LINK_LINE = re.compile(r"^[^\n]*\]\([^\n]*$", re.M)
+_MENTION = re.compile(r"`([A-Za-z0-9][\w./-]*)`|\[\[([^\]\n]+)\]\]")
+_DESCRIPTION = re.compile(r"\A(?:[ \t]*\n)*[ \t]{0,3}>[ \t]?([^\n]*)")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:\n]*?|'[^'\n]*'|\"[^\"\n]*\")[ \t]*:(?:[ \t]|$)", re.M)
+
+
+@dataclass
+class ParseResult:
+    """A parsed file: the spec (``None`` when it could not be read at all) and the problems."""
+
+    spec: Spec | None
+    problems: list[Finding] = field(default_factory=list)
+
+
+def content_hash(data: bytes) -> str:
+    """The content hash stored with a spec (changes whenever the file's bytes change)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def is_spec_filename(name: str) -> bool:
+    """Whether a Markdown file name under ``specs/`` is a spec (plan.md, README.md ... are not)."""
+    return name.endswith(".md") and name.lower() not in NOT_SPECS
+
+
+def id_from_path(rel_to_specs: str) -> str:
+    """The path-derived id: ``auth/login/spec.md`` -> ``auth/login``, ``a/b.md`` -> ``a/b``."""
+    stem = rel_to_specs[:-3] if rel_to_specs.endswith(".md") else rel_to_specs
+    if stem.endswith("/spec") and stem != "/spec":
+        stem = stem[: -len("/spec")]
+    return stem
+
+
+def domain_from_path(rel_to_specs: str) -> str:
+    """The first folder under ``specs/``, or ``common`` for a file directly in it."""
+    head, sep, _ = rel_to_specs.partition("/")
+    return head if sep else "common"
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int, int]:
+    """Split ``---`` front matter from the body.
+
+    Returns ``(front_matter_text_or_None, body, front_matter_first_line, body_first_line)``;
+    line numbers are 1-based in the file. An unclosed front matter returns the whole text
+    as front matter with body_first_line ``-1`` so the caller can report it.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not (text.startswith("---\n") or text.startswith("---\r\n") or text == "---"):
+        return None, text, 0, 1
+    start = text.find("\n") + 1
+    m = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M).search(text, start)
+    if m is None:
+        return text[start:], "", 2, -1
+    fm = text[start : m.start()]
+    end = text.find("\n", m.end())
+    body = "" if end == -1 else text[end + 1 :]
+    body_line = fm.count("\n") + 3
+    return fm, body, 2, body_line
+
+
+def _as_date(value: Any) -> _dt.date | None | str:
+    """A date, ``None``, or an error message."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return f"{value!r} is not a real date"
+    return f"{value!r} is not a date in YYYY-MM-DD form"
+
+
+def _as_list(value: Any) -> list[str] | str:
+    """A list of strings from a list or a comma-separated string, or an error message."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                return f"list item {item!r} is not a string"
+            if isinstance(item, str):
+                if item.strip():
+                    out.append(item.strip())
+            else:
+                return f"list item {item!r} is a number, not a spec id"
+        return out
+    return f"expected a string or a list of strings, got {type(value).__name__} {value!r}"
+
+
+def load_front_matter(fm_text: str) -> Any:
+    """Parse front matter YAML with the fast C loader (raises ``yaml.YAMLError``)."""
+    return yaml.load(fm_text, Loader=_Loader)
+
+
+def parse_spec(
+    data: bytes | str,
+    path: str,
+    rel_to_specs: str | None = None,
+) -> ParseResult:
+    """Parse one spec file's content.
+
+    :param data: the file's bytes (or text).
+    :param path: the file's path relative to the project root, for findings.
+    :param rel_to_specs: the path relative to ``.sdd/specs/``, for the path-derived id and
+        domain; defaults to ``path``.
+    """
+    rel = rel_to_specs if rel_to_specs is not None else path
+    problems: list[Finding] = []
+
+    def problem(code: str, message: str, line: int | None = None,
+                severity: Severity = Severity.ERROR) -> None:
+        problems.append(Finding(code=code, severity=severity, message=message, path=path,
+                                line=line))
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, bytes):
+        if b"\x00" in data[:8192]:
+            problem("E101", "binary file in specs/ (it contains NUL bytes); move it out of .sdd/specs")
+            return ParseResult(None, problems)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            problem("E101", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start});"
+                    " re-save the file as UTF-8", line)
+            return ParseResult(None, problems)
+    else:
+        text = data
+    if not text.strip():
+        problem("E102", "empty file: a spec needs front matter, a # title, requirements and"
+                " scenarios", 1)
+        return ParseResult(None, problems)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    fm_text, body, fm_line, body_line = split_front_matter(text)
+    meta: dict[str, Any] = {}
+    if fm_text is not None:
+        if body_line == -1:
+            problem("E201", "front matter opened with '---' on line 1 is never closed;"
+                    " add a closing '---' line", 1)
+            return ParseResult(None, problems)
+        try:
+            loaded = load_front_matter(fm_text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = fm_line + mark.line if mark is not None else fm_line
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            problem("E201", f"front matter is not valid YAML: {reason}", line)
+            return ParseResult(None, problems)
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            problem("E201", f"front matter must be a mapping of keys to values, got"
+                    f" {type(loaded).__name__}", fm_line)
+            return ParseResult(None, problems)
+        meta = {str(k): v for k, v in loaded.items()}
+        fm_src = fm_text
+    else:
+        fm_src = ""
+
+    meta_lines = {
+        km.group(1).strip("'\""): fm_line + fm_src.count("\n", 0, km.start())
+        for km in _TOP_KEY.finditer(fm_src)
+    } if fm_src else {}
+
+    def bad(key: str, message: str) -> None:
+        problem("E202", f"front matter '{key}': {message}", meta_lines.get(key, fm_line or 1))
+
+    values: dict[str, Any] = {}
+    spec_id = meta.get("id")
+    if spec_id is not None and not isinstance(spec_id, str):
+        if isinstance(spec_id, (int, float)) and not isinstance(spec_id, bool):
+            spec_id = str(spec_id)
+        else:
+            bad("id", f"must be a string, got {type(spec_id).__name__}")
+            spec_id = None
+    values["id"] = spec_id.strip() if isinstance(spec_id, str) and spec_id.strip() else id_from_path(rel)
+
+    status = meta.get("status", "draft")
+    if status is None:
+        status = "draft"
+    status_s = str(status).strip().lower()
+    if status_s not in STATUSES:
+        bad("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    values["status"] = status_s
+
+    phase = meta.get("phase")
+    if phase is None or phase == "":
+        values["phase"] = None
+    elif isinstance(phase, bool):
+        bad("phase", "must be an integer, got a boolean")
+        values["phase"] = None
+    elif isinstance(phase, int):
+        values["phase"] = phase
+    elif isinstance(phase, str) and phase.strip().lstrip("-").isdigit():
+        values["phase"] = int(phase.strip())
+    elif isinstance(phase, str):
+        problems.append(Finding(
+            code="W006", severity=Severity.WARNING, path=path,
+            line=meta_lines.get("phase", fm_line or 1),
+            message=f"front matter 'phase': {phase!r} is not a phase number; it is ignored",
+        ))
+        values["phase"] = None
+    else:
+        bad("phase", f"must be an integer, got {type(phase).__name__} {phase!r}")
+        values["phase"] = None
+
+    for key in ("created", "updated"):
+        d = _as_date(meta.get(key))
+        if isinstance(d, str):
+            bad(key, d)
+            d = None
+        values[key] = d
+
+    depends: list[str] = []
+    for key in ("depends", "dependencies"):
+        if key in meta:
+            lst = _as_list(meta[key])
+            if isinstance(lst, str):
+                bad(key, lst)
+            else:
+                depends.extend(x for x in lst if x not in depends)
+    values["depends"] = depends
+
+    for key in ("tags", "reviewers"):
+        lst = _as_list(meta.get(key))
+        if isinstance(lst, str):
+            bad(key, lst)
+            lst = []
+        values[key] = [normalize_user(x) for x in lst] if key == "reviewers" else lst
+
+    for key in ("author", "domain", "title", "constitution_version"):
+        v = meta.get(key)
+        if v is None or v == "":
+            values[key] = None
+        elif isinstance(v, (dict, list)):
+            bad(key, f"must be a single value, got {type(v).__name__}")
+            values[key] = None
+        else:
+            values[key] = str(v).strip()
+    if values["author"]:
+        values["author"] = normalize_user(values["author"])
+
+    reviews = meta.get("reviews") or []
+    if not isinstance(reviews, list) or not all(isinstance(r, dict) for r in reviews):
+        bad("reviews", "must be a list of mappings (reviewer, status, date, comment)")
+        reviews = []
+    values["reviews"] = reviews
+
+    structure = scan_body(body, body_line)
+    spec = Spec.model_construct(
+        id=values["id"],
+        path=path,
+        title=values["title"] or structure.title or "",
+        status=values["status"],
+        phase=values["phase"],
+        domain=values["domain"] or domain_from_path(rel),
+        depends=values["depends"],
+        created=values["created"],
+        updated=values["updated"],
+        author=values["author"],
+        reviewers=values["reviewers"],
+        tags=values["tags"],
+        constitution_version=values["constitution_version"],
+        reviews=values["reviews"],
+        description=structure.description,
+        requirements=structure.requirements,
+        scenarios=structure.scenarios,
+        sections=structure.sections,
+        links=structure.links,
+        mentions=structure.mentions,
+        keywords=structure.keywords,
+        meta=meta,
+        meta_lines=meta_lines,
+        body=body,
+        body_line=body_line,
+        title_line=structure.title_line,
+        hash=content_hash(raw),
+    )
+    return ParseResult(spec, problems)
+
+
+@dataclass
+class BodyStructure:
+    """What :func:`scan_body` finds in a Markdown body."""
+
+    title: str | None = None
+    title_line: int | None = None
+    description: str = ""
+    sections: list[Section] = field(default_factory=list)
+    requirements: list[Requirement] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+
+
+def scan_body(body: str, first_line: int = 1) -> BodyStructure:
+    """Find the title, sections, requirements, scenarios, links and RFC 2119 keywords.
+
+    :param first_line: the file line number of the body's first line.
+    """
+    out = BodyStructure()
+    newlines = [m.start() for m in re.finditer("\n", body)]
+
+    def line_of(pos: int) -> int:
+        return first_line + bisect_left(newlines, pos)
+
+    # headings: (level, text, start of heading line, start of content)
+    heads: list[tuple[int, str, int, int]] = []
+    fences: list[tuple[int, int]] = []
+    fence_char = ""
+    fence_len = 0
+    fence_start = 0
+    for m in _FENCE_OR_HEADING.finditer(body):
+        fence = m.group("fence")
+        if fence_char:
+            if fence and fence[0] == fence_char and len(fence) >= fence_len and not m.group("info").strip():
+                fences.append((fence_start, m.end()))
+                fence_char = ""
+            continue
+        if fence:
+            if fence[0] == "`" and "`" in m.group("info"):
+                continue  # not a fence: backtick info strings may not contain backticks
+            fence_char, fence_len, fence_start = fence[0], len(fence), m.start()
+            continue
+        text = (m.group("text") or "").strip()
+        heads.append((len(m.group("hashes")), text, m.start(), m.end() + 1))
+    if fence_char:
+        fences.append((fence_start, len(body)))
+
+    def in_fence(pos: int) -> bool:
+        return any(a <= pos < b for a, b in fences)
+
+    def section_end(i: int) -> int:
+        level = heads[i][0]
+        for j in range(i + 1, len(heads)):
+            if heads[j][0] <= level:
+                return heads[j][2]
+        return len(body)
+
+    req_spans: list[tuple[int, int]] = []
+    for i, (level, text, start, content) in enumerate(heads):
+        line = line_of(start)
+        out.sections.append(Section.model_construct(title=text, level=level, line=line))
+        if level == 1 and out.title is None:
+            out.title, out.title_line = text, line
+            d = _DESCRIPTION.match(body, content) if content <= len(body) else None
+            if d:
+                out.description = d.group(1).strip()
+            continue
+        if level == 2 and _REQ_SECTION.match(text):
+            req_spans.append((content, section_end(i)))
+            continue
+        rm = _REQ_HEADING.match(text)
+        if rm:
+            chunk = body[content : section_end(i)] if content <= len(body) else ""
+            kws = list(dict.fromkeys(_KEYWORD.findall(chunk)))
+            out.requirements.append(Requirement.model_construct(
+                id=rm.group(1), title=rm.group(2).strip(), text=chunk.strip(), keywords=kws,
+                line=line,
+            ))
+            continue
+        if level >= 2 and _SCENARIO_HEADING.match(text):
+            end = section_end(i)
+            steps: list[Step] = []
+            if content <= len(body):
+                for sm in _STEP.finditer(body, content, end):
+                    if fences and in_fence(sm.start()):
+                        continue
+                    steps.append(Step.model_construct(
+                        kind=sm.group(1).upper(), text=sm.group(2).strip().strip("*_ ").strip(),
+                        line=line_of(sm.start()),
+                    ))
+            name = re.sub(r"^(?:scenario|시나리오)\s*\d*\s*[:.\-–—]?\s*", "", text, flags=re.I)
+            out.scenarios.append(Scenario.model_construct(name=name or text, line=line,
+                                                          steps=steps))
+
+    spans = req_spans or [(0, len(body))]
+    seen: dict[str, None] = {}
+    for a, b in spans:
+        for km in _KEYWORD.finditer(body, a, b):
+            if not (fences and in_fence(km.start())):
+                seen.setdefault(km.group(1), None)
+    out.keywords = list(seen)
+
+    if "](" in body:
+        for lm in _LINK_LINE.finditer(body):
+            if fences and in_fence(lm.start()):
+                continue
+            line = line_of(lm.start())
+            for target, label in _inline_links(lm.group(0)):
+                out.links.append(Link.model_construct(target=target, text=label, line=line))
+    if "`" in body or "[[" in body:
+        mentions: dict[str, None] = {}
+        for mm in _MENTION.finditer(body):
+            if fences and in_fence(mm.start()):
+                continue
+            value = (mm.group(1) or mm.group(2) or "").strip()
+            if value and ("-" in value or "/" in value):
+                mentions.setdefault(value, None)
+        out.mentions = list(mentions)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+def _inline_links(line: str) -> list[tuple[str, str]]:
+    """Links on one line, by CommonMark's inline rules (markdown-it-py)."""
+    tokens = _markdown().parseInline(line.strip())
+    found: list[tuple[str, str]] = []
+    for tok in tokens:
+        children = tok.children or []
+        for i, child in enumerate(children):
+            if child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                label = children[i + 1].content if i + 1 < len(children) else ""
+                found.append((href, label))
+    return found
+
+
+def render_document(body: str) -> Any:
+    """The full markdown-it-py token stream of a body (for exporters and rich renderers)."""
+    return _markdown().parse(body)
+
+
+def render_html(body: str) -> str:
+    """The body rendered to HTML by markdown-it-py (CommonMark, tables enabled)."""
+    return _html_markdown().render(body)
+
+
+@lru_cache(maxsize=1)
+def _html_markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")

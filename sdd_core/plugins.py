@@ -1,0 +1,203 @@
+"""The plugin manager: built-in plugins, entry points (group ``sdd``) and project-local files.
+
+Environment:
+
+- ``SDD_LOAD_PLUGINS``: comma-separated entry-point names to load (an allow-list; empty
+  means none). Unset: every installed plugin loads.
+- ``SDD_DISABLE_PLUGINS``: comma-separated entry-point names never to load.
+- ``SDD_TRACE_PLUGINS``: print every hook call and result to stderr.
+
+A plugin that fails to import prints one warning naming it and the error; every other command
+keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from sdd_core import hookspecs
+
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "sdd_core.default_plugins.rules",
+    "sdd_core.default_plugins.exporters",
+    "sdd_core.default_plugins.commands",
+    "sdd_core.default_plugins.backends",
+)
+
+
+@dataclass
+class PluginInfo:
+    """Where a loaded plugin came from, for ``sdd plugins``."""
+
+    name: str
+    kind: str  # builtin | entrypoint | local | registered
+    version: str | None = None
+    location: str | None = None
+    distribution: str | None = None
+
+
+@dataclass
+class LoadError:
+    """A plugin that could not be loaded, and why."""
+
+    name: str
+    error: str
+
+
+class SddPluginManager(pluggy.PluginManager):
+    """pluggy's manager plus what ``sdd plugins`` reports."""
+
+    def __init__(self) -> None:
+        super().__init__("sdd")
+        self.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+        self.load_errors: list[LoadError] = []
+        self.local_dirs: set[Path] = set()
+
+    def register_plugin(self, plugin: Any, name: str, kind: str = "registered", **info: Any) -> None:
+        """Register ``plugin`` under ``name`` and remember where it came from."""
+        self.register(plugin, name=name)
+        self.info[name] = PluginInfo(name=name, kind=kind, **info)
+
+    def unregister_plugin(self, name: str) -> None:
+        """Unregister a plugin by name (tests use this)."""
+        plugin = self.get_plugin(name)
+        if plugin is not None:
+            self.unregister(plugin)
+        self.info.pop(name, None)
+
+    def is_builtin(self, name: str) -> bool:
+        """Built-in plugins lose clashes to third-party ones."""
+        info = self.info.get(name)
+        return info is not None and info.kind == "builtin"
+
+    def collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call a ``register_*`` hook; return ``(provider, thing)`` pairs in call order."""
+        collected: list[tuple[str, Any]] = []
+        caller = getattr(self.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):
+            provider = self.get_name(impl.plugin) or "?"
+
+            def register(*args: Any, _p: str = provider) -> None:
+                collected.append((_p, args[0] if len(args) == 1 else args))
+
+            func = impl.function
+            argnames = impl.argnames
+            call_kwargs = {k: v for k, v in {"register": register, **kwargs}.items()
+                           if k in argnames}
+            func(**call_kwargs)
+        return collected
+
+    def load_local_plugins(self, sdd_dir: Path) -> None:
+        """Load every ``.sdd/plugins/*.py`` of a project as a plugin (once per folder)."""
+        folder = sdd_dir / "plugins"
+        if folder in self.local_dirs or not folder.is_dir():
+            return
+        self.local_dirs.add(folder)
+        for path in sorted(folder.glob("*.py")):
+            name = f"local:{path.stem}"
+            if self.has_plugin(name) or _blocked(path.stem):
+                continue
+            try:
+                spec = importlib.util.spec_from_file_location(f"sdd_local_{path.stem}", path)
+                assert spec is not None and spec.loader is not None
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+            except Exception as exc:  # noqa: BLE001 - a broken plugin must not kill the CLI
+                self._warn(name, exc, where=str(path))
+                continue
+            self.register_plugin(module, name, kind="local", location=str(path))
+
+    def _warn(self, name: str, exc: BaseException, where: str | None = None) -> None:
+        detail = f"{type(exc).__name__}: {exc}"
+        self.load_errors.append(LoadError(name=name, error=detail))
+        place = f" ({where})" if where else ""
+        print(f"sdd: warning: plugin {name!r}{place} failed to load and is skipped: {detail}"
+              f"\n  hint: fix or uninstall it, or set SDD_DISABLE_PLUGINS={name.split(':')[-1]}",
+              file=sys.stderr)
+
+
+def _names(var: str) -> set[str] | None:
+    value = os.environ.get(var)
+    if value is None:
+        return None
+    return {v.strip() for v in value.split(",") if v.strip()}
+
+
+def _blocked(name: str) -> bool:
+    allow = _names("SDD_LOAD_PLUGINS")
+    block = _names("SDD_DISABLE_PLUGINS") or set()
+    return name in block or (allow is not None and name not in allow)
+
+
+_pm: SddPluginManager | None = None
+
+
+def get_plugin_manager() -> SddPluginManager:
+    """The process-wide plugin manager, loading plugins on first use."""
+    global _pm
+    if _pm is None:
+        _pm = _build()
+    return _pm
+
+
+def reset() -> None:
+    """Forget the plugin manager; the next :func:`get_plugin_manager` loads afresh."""
+    global _pm
+    _pm = None
+
+
+def _build() -> SddPluginManager:
+    pm = SddPluginManager()
+    if os.environ.get("SDD_TRACE_PLUGINS"):
+        def before(hook_name: str, impls: Any, kwargs: Any) -> None:
+            names = [pm.get_name(i.plugin) for i in impls]
+            print(f"sdd: trace: {hook_name} -> {names}", file=sys.stderr)
+
+        def after(outcome: Any, hook_name: str, impls: Any, kwargs: Any) -> None:
+            try:
+                result = outcome.get_result()
+            except BaseException as exc:  # noqa: BLE001
+                result = f"raised {type(exc).__name__}: {exc}"
+            print(f"sdd: trace: {hook_name} <- {result!r:.200}", file=sys.stderr)
+
+        pm.add_hookcall_monitoring(before, after)
+    for modname in DEFAULT_PLUGINS:
+        module = importlib.import_module(modname)
+        pm.register_plugin(module, "sdd." + modname.rsplit(".", 1)[-1], kind="builtin",
+                           location=modname)
+    if not getattr(sys, "_sdd_no_entrypoints", False):
+        _load_entrypoints(pm)
+    return pm
+
+
+def _load_entrypoints(pm: SddPluginManager) -> None:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="sdd"):
+        if pm.has_plugin(ep.name) or _blocked(ep.name):
+            continue
+        dist = getattr(ep, "dist", None)
+        try:
+            plugin: ModuleType = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not kill the CLI
+            pm._warn(ep.name, exc, where=ep.value)
+            continue
+        try:
+            pm.register_plugin(
+                plugin, ep.name, kind="entrypoint",
+                version=dist.version if dist else None,
+                distribution=dist.metadata["Name"] if dist else None,
+                location=ep.value,
+            )
+        except Exception as exc:  # noqa: BLE001 - e.g. a hook implementation with no spec
+            pm._warn(ep.name, exc, where=ep.value)
