@@ -124,8 +124,7 @@ def _sdd_hermetic(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for var in ("SDD_PROJECT", "SDD_DISABLE_PLUGINS", "SDD_TRACE_PLUGINS", "SDD_DEBUG",
                 "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
-    if "SDD_LOAD_PLUGINS" not in os.environ or os.environ.get("SDD_TEST_KEEP_LOAD") != "1":
-        monkeypatch.setenv("SDD_LOAD_PLUGINS", "")
+    monkeypatch.setenv("SDD_LOAD_PLUGINS", "")
     monkeypatch.setenv("SDD_USER", "tester")
     _reset_plugins()
     yield
