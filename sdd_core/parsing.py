@@ -27,17 +27,25 @@ from sdd_core.model import (
 )
 
 try:  # libyaml's C loader: ~10x faster than the pure-Python one
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loading with dates kept as text: the parser checks them and names the line."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Base.construct_yaml_str)
 
 NOT_SPECS = frozenset({"plan.md", "tasks.md", "checklist.md", "readme.md", "index.md", "agents.md"})
 
 _FENCE_OR_HEADING = re.compile(
     r"^ {0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)"
-    r"|(?P<hashes>#{1,6})(?:[ \t]+(?P<text>[^\n]*?))?(?:[ \t]+#+)?[ \t]*)$",
+    r"|(?P<hashes>#{1,6})(?P<text>[ \t][^\n]*)?)$",
     re.M,
 )
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+$")
 _REQ_HEADING = re.compile(r"^(REQ-\d+)\b[ \t]*[:.\-–—]?[ \t]*(.*)$")
 _SCENARIO_HEADING = re.compile(r"^(?:scenario|시나리오)\b", re.I)
 _REQ_SECTION = re.compile(r"^(?:requirements?|요구\s?사항)\b", re.I)
@@ -51,7 +59,7 @@ _STEP = re.compile(
 )
 _LINK_LINE = re.compile(r"^[^\n]*\]\([^\n]*$", re.M)
 _MENTION = re.compile(r"`([A-Za-z0-9][\w./-]*)`|\[\[([^\]\n]+)\]\]")
-_DESCRIPTION = re.compile(r"\A(?:[ \t]*\n)*[ \t]{0,3}>[ \t]?([^\n]*)")
+_DESCRIPTION = re.compile(r"(?:[ \t]*\n)*[ \t]{0,3}>[ \t]?([^\n]*)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:\n]*?|'[^'\n]*'|\"[^\"\n]*\")[ \t]*:(?:[ \t]|$)", re.M)
 
@@ -201,10 +209,15 @@ def parse_spec(
             return ParseResult(None, problems)
         try:
             loaded = load_front_matter(fm_text)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = fm_line + mark.line if mark is not None else fm_line
+            last_line = fm_line + max(fm_text.count("\n") - 1, 0)
+            line = min(fm_line + mark.line, last_line) if mark is not None else fm_line
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            context = getattr(exc, "context", None)
+            cmark = getattr(exc, "context_mark", None)
+            if context and cmark is not None:
+                reason = f"{reason} ({context} started on line {fm_line + cmark.line})"
             problem("E201", f"front matter is not valid YAML: {reason}", line)
             return ParseResult(None, problems)
         if loaded is None:
@@ -385,6 +398,8 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
             fence_char, fence_len, fence_start = fence[0], len(fence), m.start()
             continue
         text = (m.group("text") or "").strip()
+        if text.endswith("#"):
+            text = _CLOSING_HASHES.sub("", text).rstrip()
         heads.append((len(m.group("hashes")), text, m.start(), m.end() + 1))
     if fence_char:
         fences.append((fence_start, len(body)))
