@@ -1,0 +1,3 @@
+"""The template folder holds Jinja placeholders, not Python: never collect it."""
+
+collect_ignore_glob = ["sdd-*"]
