@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "sdd_core.default_plugins.exporters",
     "sdd_core.default_plugins.commands",
     "sdd_core.default_plugins.backends",
+    "sdd_core.default_plugins.query_cmd",
 )
 
 
