@@ -48,9 +48,13 @@ _FENCE_OR_HEADING = re.compile(
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+$")
 _REQ_HEADING = re.compile(r"^(REQ-\d+)\b[ \t]*[:.\-–—]?[ \t]*(.*)$")
 _SCENARIO_HEADING = re.compile(r"^(?:scenario|시나리오)\b", re.I)
+_SCENARIO_SECTIONS = frozenset({"scenario", "scenarios", "시나리오"})
 _REQ_SECTION = re.compile(r"^(?:requirements?|요구\s?사항)\b", re.I)
+# RFC 2119 keywords as whole upper-case words. Written to start with a character set (not
+# ``\b``) so the regex engine can skip ahead: 5x faster on long bodies.
 _KEYWORD = re.compile(
-    r"\b(MUST NOT|SHALL NOT|SHOULD NOT|MUST|SHALL|SHOULD|MAY|REQUIRED|RECOMMENDED|OPTIONAL)\b"
+    r"[MSRO](?<!\w[MSRO])(?:UST(?: NOT)?|AY|HALL(?: NOT)?|HOULD(?: NOT)?|EQUIRED|ECOMMENDED"
+    r"|PTIONAL)\b"
 )
 _STEP = re.compile(
     r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(?:\*\*|__)?(GIVEN|WHEN|THEN|AND|BUT)\b(?:\*\*|__)?"
@@ -417,7 +421,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
     req_spans: list[tuple[int, int]] = []
     for i, (level, text, start, content) in enumerate(heads):
         line = line_of(start)
-        out.sections.append(Section.model_construct(title=text, level=level, line=line))
+        out.sections.append(Section(title=text, level=level, line=line))
         if level == 1 and out.title is None:
             out.title, out.title_line = text, line
             d = _DESCRIPTION.match(body, content) if content <= len(body) else None
@@ -431,24 +435,25 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
         if rm:
             chunk = body[content : section_end(i)] if content <= len(body) else ""
             kws = list(dict.fromkeys(_KEYWORD.findall(chunk)))
-            out.requirements.append(Requirement.model_construct(
+            out.requirements.append(Requirement(
                 id=rm.group(1), title=rm.group(2).strip(), text=chunk.strip(), keywords=kws,
                 line=line,
             ))
             continue
-        if level >= 2 and _SCENARIO_HEADING.match(text):
+        if level >= 2 and _SCENARIO_HEADING.match(text) and not (
+                level == 2 and text.lower().rstrip(":") in _SCENARIO_SECTIONS):
             end = section_end(i)
             steps: list[Step] = []
             if content <= len(body):
                 for sm in _STEP.finditer(body, content, end):
                     if fences and in_fence(sm.start()):
                         continue
-                    steps.append(Step.model_construct(
+                    steps.append(Step(
                         kind=sm.group(1).upper(), text=sm.group(2).strip().strip("*_ ").strip(),
                         line=line_of(sm.start()),
                     ))
             name = re.sub(r"^(?:scenario|시나리오)\s*\d*\s*[:.\-–—]?\s*", "", text, flags=re.I)
-            out.scenarios.append(Scenario.model_construct(name=name or text, line=line,
+            out.scenarios.append(Scenario(name=name or text, line=line,
                                                           steps=steps))
 
     spans = req_spans or [(0, len(body))]
@@ -456,7 +461,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
     for a, b in spans:
         for km in _KEYWORD.finditer(body, a, b):
             if not (fences and in_fence(km.start())):
-                seen.setdefault(km.group(1), None)
+                seen.setdefault(km.group(0), None)
     out.keywords = list(seen)
 
     if "](" in body:
@@ -465,7 +470,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
                 continue
             line = line_of(lm.start())
             for target, label in _inline_links(lm.group(0)):
-                out.links.append(Link.model_construct(target=target, text=label, line=line))
+                out.links.append(Link(target=target, text=label, line=line))
     if "`" in body or "[[" in body:
         mentions: dict[str, None] = {}
         for mm in _MENTION.finditer(body):
@@ -485,18 +490,49 @@ def _markdown() -> Any:
     return MarkdownIt("commonmark")
 
 
+_SIMPLE_LINK = re.compile(
+    r"!?\[([^\[\]]*)\]\([ \t]*([^\s()]*)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
+)
+
+
 def _inline_links(line: str) -> list[tuple[str, str]]:
-    """Links on one line, by CommonMark's inline rules (markdown-it-py)."""
-    tokens = _markdown().parseInline(line.strip())
+    """Links and images on one line: ``(target, text)``.
+
+    Lines without code spans, escapes, autolinks or nested brackets take a regular
+    expression (markdown-it-py costs ~130 µs a line); the rest go to markdown-it-py, so
+    CommonMark's rules decide. A property test checks the two agree on simple lines.
+    """
+    line = line.strip()
+    if not _needs_full_inline(line):
+        return [(m.group(2), m.group(1)) for m in _SIMPLE_LINK.finditer(line)]
+    return markdown_it_links(line)
+
+
+def _needs_full_inline(line: str) -> bool:
+    return any(c in line for c in "`\\<&*_") or line.count("[") != line.count("]")
+
+
+def markdown_it_links(line: str) -> list[tuple[str, str]]:
+    """Links and images on one line, by CommonMark's inline rules (markdown-it-py)."""
+    tokens = _markdown().parseInline(line)
     found: list[tuple[str, str]] = []
     for tok in tokens:
         children = tok.children or []
         for i, child in enumerate(children):
             if child.type == "link_open":
                 href = str(child.attrGet("href") or "")
-                label = children[i + 1].content if i + 1 < len(children) else ""
-                found.append((href, label))
+                label = children[i + 1].content if i + 1 < len(children) and \
+                    children[i + 1].type == "text" else ""
+                found.append((_unescape_url(href), label))
+            elif child.type == "image":
+                found.append((_unescape_url(str(child.attrGet("src") or "")), child.content))
     return found
+
+
+def _unescape_url(href: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(href) if "%" in href else href
 
 
 def render_document(body: str) -> Any:

@@ -534,7 +534,6 @@ class EvalContext:
         self.by_id: dict[str, Spec] = {}
         for s in self.specs:
             self.by_id.setdefault(s.id, s)
-        self._folded_ids: dict[str, str] | None = None
         self._deps: dict[str, set[str]] | None = None
         self._rdeps: dict[str, set[str]] | None = None
         self._closure: dict[tuple[str, str], set[str]] = {}
@@ -552,17 +551,7 @@ class EvalContext:
         """The graph key of a reference: the lower-cased id of the spec it names, or the
         lower-cased reference itself when it names none."""
         hit = self.resolver(ref, self.by_id, origin)
-        if hit is not None:
-            return hit.id.lower()
-        if origin is None:
-            if self._folded_ids is None:
-                self._folded_ids = {}
-                for sid in self.by_id:
-                    self._folded_ids.setdefault(sid.lower(), sid)
-            folded = self._folded_ids.get(ref.strip().lower())
-            if folded is not None:
-                return folded.lower()
-        return ref.strip().lower()
+        return hit.id.lower() if hit is not None else ref.strip().lower()
 
     def _graph(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         if self._deps is None or self._rdeps is None:

@@ -207,3 +207,26 @@ def test_headings_match_markdown_it(lines: list[str]) -> None:
 def test_parser_never_crashes(text: str) -> None:
     result = parse_spec(("---\n" + text) if text.startswith("a") else text, "f.md")
     assert result.spec is not None or result.problems
+
+
+# --- the link fast path agrees with markdown-it-py on lines it handles ---------------------
+
+_link_piece = st.one_of(
+    st.builds(lambda t, u: f"[{t}]({u})", st.text("ab -./", max_size=6),
+              st.text("ab-./#?=", min_size=0, max_size=10)),
+    st.builds(lambda t, u: f"![{t}]({u})", st.text("ab ", max_size=4), st.text("ab./", max_size=6)),
+    st.builds(lambda t, u: f'[{t}]({u} "title")', st.text("ab", max_size=4),
+              st.text("ab./", min_size=1, max_size=6)),
+    st.sampled_from(["text", " ", "[", "]", "(", ")", "](", "x]( y)", "[a] (b)", "é", "한"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_link_piece, min_size=1, max_size=6))
+def test_link_fast_path_matches_markdown_it(pieces: list[str]) -> None:
+    from sdd_core.parsing import _inline_links, _needs_full_inline, markdown_it_links
+
+    line = "".join(pieces).strip()
+    if _needs_full_inline(line):
+        return
+    assert _inline_links(line) == markdown_it_links(line)

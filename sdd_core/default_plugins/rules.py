@@ -110,31 +110,37 @@ def _links(rule: "Rule"):  # type: ignore[no-untyped-def]
     return check
 
 
-def _constitution(rule: "Rule"):  # type: ignore[no-untyped-def]
+def _constitution(major: bool):  # type: ignore[no-untyped-def]
+    def factory(rule: "Rule"):  # type: ignore[no-untyped-def]
+        return _constitution_check(rule, major)
+    return factory
+
+
+def _constitution_check(rule: "Rule", major: bool):  # type: ignore[no-untyped-def]
     def check(spec: "Spec", ctx: "RuleContext") -> "Iterator[Finding]":
         const = ctx.project.constitution
         if const is None or const.major is None or spec.constitution_version is None:
             return
         from sdd_core.project import SEMVER
-        from sdd_core.model import Severity
 
         m = SEMVER.match(spec.constitution_version)
         line = spec.line_of("constitution_version")
         if not m:
-            yield rule.finding(f"constitution_version {spec.constitution_version!r} is not semver",
+            if major:
+                yield rule.finding(f"constitution_version {spec.constitution_version!r} is not semver",
                                spec, line)
             return
         mine = tuple(int(x) for x in m.groups())
         theirs = tuple(int(x) for x in SEMVER.match(const.version or "").groups())  # type: ignore[union-attr]
-        if mine[0] < theirs[0]:
+        if major and mine[0] < theirs[0]:
             yield rule.finding(
                 f"written against constitution {spec.constitution_version}, but the constitution"
                 f" is {const.version} (major version behind): review the spec against it",
                 spec, line)
-        elif mine < theirs:
+        elif not major and mine[0] == theirs[0] and mine < theirs:
             yield rule.finding(
                 f"written against constitution {spec.constitution_version}; the constitution is"
-                f" {const.version}", spec, line, severity=Severity.WARNING)
+                f" {const.version} (minor or patch behind)", spec, line)
     return check
 
 
@@ -190,7 +196,10 @@ def register_rules(register):  # type: ignore[no-untyped-def]
     per_project("E206", S.ERROR, "spec ids are unique", _duplicates)
     per_spec("E207", S.ERROR, "depends names existing specs", _depends)
     per_spec("E208", S.ERROR, "relative Markdown links resolve", _links)
-    per_spec("E304", S.ERROR, "constitution_version is not a major version behind", _constitution)
+    per_spec("E304", S.ERROR, "constitution_version is not a major version behind",
+             _constitution(True))
+    per_spec("W005", S.WARNING, "constitution_version is not a minor or patch version behind",
+             _constitution(False))
     per_spec("W004", S.WARNING, "constitution_version is set", _constitution_missing)
     per_project("E305", S.ERROR, "the constitution has a semver version", _constitution_file)
     per_spec("W001", S.WARNING, "created is set", _created)
