@@ -79,7 +79,8 @@ DOMAINS: dict[str, tuple[list[str], list[str], list[str]]] = {
     ),
     "notifications": (
         ["email delivery", "push notification", "SMS alert", "digest", "notification preferences",
-         "webhook delivery", "in-app inbox", "quiet hours", "template rendering", "bounce handling"],
+         "webhook delivery", "in-app inbox", "quiet hours", "template rendering",
+         "bounce handling"],
         ["delivery queue", "message template", "bounce", "unsubscribe link", "push token",
          "notification channel", "retry schedule"],
         ["notifications", "email", "sms", "push"],
@@ -197,6 +198,9 @@ _SUBJECTS = ["The system", "The API", "The service", "The worker", "The gateway"
              "The scheduler", "The web app", "The backend", "The job runner", "The module"]
 _KEYWORDS = ["SHALL", "SHALL", "MUST", "MUST", "SHOULD", "SHOULD", "MAY", "MUST NOT",
              "SHALL NOT", "SHOULD NOT"]
+_KEYWORD_ORDER = ["MUST NOT", "SHALL NOT", "SHOULD NOT", "MUST", "SHALL", "SHOULD", "MAY"]
+_REQ_ASPECTS = ["handling", "rules", "limits", "validation", "lifecycle", "visibility",
+                "retention", "errors"]
 _REQ_TEMPLATES = [
     "{subj} {kw} validate every {term} before it is stored",
     "{subj} {kw} record an audit event whenever a {term} changes",
@@ -259,6 +263,8 @@ _AND = [
     "the {role} sees the updated {obj} count",
     "the failure is logged with the {term}",
 ]
+_SCENARIO_KINDS = ["successful", "rejected", "duplicate", "expired", "concurrent", "bulk",
+                   "unauthorised", "retried"]
 _CODES = ["200", "201", "202", "400", "403", "404", "409", "422", "429"]
 _OVERVIEW = [
     "This feature covers {obj} in the {domain} domain. It is used by the {role} and by other "
@@ -415,7 +421,7 @@ def _render(
     n_scen: int,
 ) -> tuple[str, str]:
     """Return (front matter without the fences, body) for one spec."""
-    nouns, terms, tags_pool = DOMAINS[spec.domain]
+    _, terms, tags_pool = DOMAINS[spec.domain]
     ctx = {"domain": spec.domain, "obj": obj, "obj_slug": _slug(obj).replace("-", "_"),
            "title": title, "_terms": terms}
 
@@ -447,7 +453,8 @@ def _render(
         fm.append("depends: []")
     fm.append(f"constitution_version: {rng.choice(_SPEC_CONSTITUTION_VERSIONS)}")
 
-    out: list[str] = [f"# {title}", "", f"> {_fill(rng.choice(_OVERVIEW), rng, ctx).split('. ')[0]}.", ""]
+    summary = _fill(rng.choice(_OVERVIEW), rng, ctx).split(". ")[0].rstrip(".")
+    out: list[str] = [f"# {title}", "", f"> {summary}.", ""]
     out += ["## Overview", ""]
     out += [_fill(t, rng, ctx) for t in rng.sample(_OVERVIEW, rng.randint(1, 2))]
     # Occasional body references to earlier specs: a relative link or a backticked id.
@@ -464,23 +471,23 @@ def _render(
 
     out += ["## Requirements", ""]
     for i in range(1, n_reqs + 1):
-        name = _title(f"{rng.choice(terms)} {rng.choice(['handling', 'rules', 'limits', 'validation', 'lifecycle', 'visibility', 'retention', 'errors'])}")
+        name = _title(f"{rng.choice(terms)} {rng.choice(_REQ_ASPECTS)}")
         out.append(f"### REQ-{i:02d}: {name}")
         for _ in range(rng.randint(2, 4)):
             line = _fill(rng.choice(_REQ_TEMPLATES), rng, ctx)
-            kw = next(k for k in ("MUST NOT", "SHALL NOT", "SHOULD NOT", "MUST", "SHALL", "SHOULD", "MAY")
-                      if f" {k} " in line)
+            kw = next(k for k in _KEYWORD_ORDER if f" {k} " in line)
             out.append(f"- {line} ({kw})" if rng.random() < 0.6 else f"- {line}.")
         out.append("")
 
     out += ["## Scenarios", ""]
-    for i in range(1, n_scen + 1):
-        out.append(f"### Scenario {i}: {_title(rng.choice(['successful', 'rejected', 'duplicate', 'expired', 'concurrent', 'bulk', 'unauthorised', 'retried']))} {obj}")
+    kinds = rng.sample(_SCENARIO_KINDS, n_scen)
+    for i, kind in enumerate(kinds, 1):
+        out.append(f"### Scenario {i}: {_title(kind)} {obj}")
         out.append(f"- **GIVEN** {_fill(rng.choice(_GIVEN), rng, ctx)}")
         out.append(f"- **WHEN** {_fill(rng.choice(_WHEN), rng, ctx)}")
         out.append(f"- **THEN** {_fill(rng.choice(_THEN), rng, ctx)}")
-        for _ in range(rng.randint(0, 2)):
-            out.append(f"- **AND** {_fill(rng.choice(_AND), rng, ctx)}")
+        for tpl in rng.sample(_AND, rng.randint(0, 2)):
+            out.append(f"- **AND** {_fill(tpl, rng, ctx)}")
         out.append("")
 
     if rng.random() < 0.4:
@@ -602,7 +609,7 @@ def _generate(
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description="Generate a realistic SDD project for benchmarks.")
-    parser.add_argument("out_dir", type=Path, help="project root to write (.sdd/ is created inside)")
+    parser.add_argument("out_dir", type=Path, help="project root (.sdd/ is created inside)")
     parser.add_argument("--specs", type=int, default=10000, help="number of specs (default 10000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--edges-per-spec", type=float, default=2.0,
