@@ -211,3 +211,10 @@ def run_sdd(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
         return CliResult(result.exit_code, result.stdout, result.stderr, exc)
 
     return run
+
+
+# The conformance suite every index backend must pass (docs/query.md).
+from sdd_core.conformance import (  # noqa: E402
+    EXAMPLE_QUERIES, IndexBackendConformance, assert_backend_conforms, check_example_project,
+    check_generated, example_project_files, project_files, query_nodes, query_texts,
+)
