@@ -1,0 +1,68 @@
+"""SDD graph plugin: the spec dependency graph and what is computed from it.
+
+Commands: ``sdd graph``, ``sdd impact ID``, ``sdd impact report``, ``sdd quality``.
+Validation rules: G001 (dependency cycle), G002 (dependency forbidden by a ``domains.yml``
+rule), G003 (spec in an undeclared domain), G004 (``domains.yml`` itself is wrong).
+Hook: ``register_quality_criteria(register, project)`` (see :mod:`sdd_graph.hookspecs`), so a
+team's ``.sdd/plugins/*.py`` can add its own quality criterion.
+
+Only click and sdd_core's light names are imported here; networkx and the analysis modules
+are imported when a command or rule runs, so ``sdd --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from sdd_core import hookimpl
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+
+    from sdd_core import Project
+    from sdd_core.registry import Rule
+
+    from sdd_graph.quality import Criterion
+
+__all__ = ["ensure_hookspecs", "register_commands", "register_rules",
+           "register_quality_criteria"]
+
+
+def ensure_hookspecs(pm: Any) -> None:
+    """Declare this plugin's hooks on ``pm`` (once): ``register_quality_criteria``.
+
+    Called whenever the plugin's code runs with a plugin manager at hand, so implementations
+    registered earlier (a project's ``.sdd/plugins/*.py``) are checked against the spec.
+    """
+    caller = getattr(pm.hook, "register_quality_criteria", None)
+    if caller is None or caller.spec is None:
+        from sdd_graph import hookspecs
+
+        pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def register_commands(cli: "click.Group") -> None:
+    from sdd_core import get_plugin_manager
+
+    from sdd_graph.commands import add_commands
+
+    ensure_hookspecs(get_plugin_manager())
+    add_commands(cli)
+
+
+@hookimpl
+def register_rules(register: "Callable[[Rule], None]") -> None:
+    from sdd_graph.rules import rules
+
+    for rule in rules():
+        register(rule)
+
+
+@hookimpl(trylast=True)
+def register_quality_criteria(register: "Callable[[Criterion], None]",
+                              project: "Project") -> None:
+    from sdd_graph.quality import builtin_criteria
+
+    for criterion in builtin_criteria(project):
+        register(criterion)
