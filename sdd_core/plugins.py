@@ -3,7 +3,8 @@
 Environment:
 
 - ``SDD_LOAD_PLUGINS``: comma-separated entry-point names to load (an allow-list; empty
-  means none). Unset: every installed plugin loads.
+  means none). Unset: every installed plugin loads. Project-local plugins
+  (``.sdd/plugins/*.py``) are part of the project and not subject to it.
 - ``SDD_DISABLE_PLUGINS``: comma-separated entry-point names never to load.
 - ``SDD_TRACE_PLUGINS``: print every hook call and result to stderr.
 
@@ -85,7 +86,9 @@ class SddPluginManager(pluggy.PluginManager):
         """Call a ``register_*`` hook; return ``(provider, thing)`` pairs in call order."""
         collected: list[tuple[str, Any]] = []
         caller = getattr(self.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):
+        impls = list(reversed(caller.get_hookimpls()))
+        self.trace_direct(hook_name, impls)
+        for impl in impls:
             provider = self.get_name(impl.plugin) or "?"
 
             def register(*args: Any, _p: str = provider) -> None:
@@ -98,6 +101,13 @@ class SddPluginManager(pluggy.PluginManager):
             func(**call_kwargs)
         return collected
 
+    def trace_direct(self, hook_name: str, impls: list[Any]) -> None:
+        """With ``SDD_TRACE_PLUGINS``, report a hook the core calls implementation by
+        implementation (collectors), which pluggy's monitoring does not see."""
+        if os.environ.get("SDD_TRACE_PLUGINS"):
+            names = [self.get_name(i.plugin) for i in impls]
+            print(f"sdd: trace: {hook_name} -> {names}", file=sys.stderr)
+
     def load_local_plugins(self, sdd_dir: Path) -> None:
         """Load every ``.sdd/plugins/*.py`` of a project as a plugin (once per folder)."""
         folder = sdd_dir / "plugins"
@@ -106,7 +116,8 @@ class SddPluginManager(pluggy.PluginManager):
         self.local_dirs.add(folder)
         for path in sorted(folder.glob("*.py")):
             name = f"local:{path.stem}"
-            if self.has_plugin(name) or _blocked(path.stem):
+            # the allow-list is for installed plugins; a project's own plugins obey the block-list
+            if self.has_plugin(name) or path.stem in (_names("SDD_DISABLE_PLUGINS") or set()):
                 continue
             try:
                 spec = importlib.util.spec_from_file_location(f"sdd_local_{path.stem}", path)

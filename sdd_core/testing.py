@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import click
 import pytest
 
 
@@ -187,6 +188,16 @@ def sdd_plugin() -> Iterator[Callable[[Any, str], Any]]:
             plugins._pm.unregister_plugin(name)
 
 
+class _BuiltInIsolation(click.Command):
+    """Builds the real CLI inside the runner's isolation, so warnings printed while plugins
+    load are captured like everything else."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from sdd_core.cli import build_cli
+
+        return build_cli().main(*args, **kwargs)
+
+
 @pytest.fixture
 def run_sdd(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
     """Run ``sdd`` in-process: ``run_sdd("list", "--format", "json", cwd=path)``."""
@@ -194,8 +205,6 @@ def run_sdd(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
 
     def run(*args: str, cwd: Path | str | None = None, input: str | None = None,
             env: dict[str, str] | None = None) -> CliResult:
-        from sdd_core.cli import build_cli
-
         old = os.getcwd()
         argv = [str(a) for a in args]
         try:
@@ -203,7 +212,7 @@ def run_sdd(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
                 os.chdir(cwd)
             monkeypatch.setattr(sys, "argv", ["sdd", *argv])
             runner = CliRunner()
-            result = runner.invoke(build_cli(), argv, input=input, env=env,
+            result = runner.invoke(_BuiltInIsolation("sdd"), argv, input=input, env=env,
                                    catch_exceptions=True, prog_name="sdd")
         finally:
             os.chdir(old)

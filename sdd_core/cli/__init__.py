@@ -126,7 +126,9 @@ def build_cli() -> click.Group:
 
     pm = get_plugin_manager()
     _load_local_plugins_early(pm)
-    for impl in reversed(pm.hook.register_commands.get_hookimpls()):
+    impls = list(reversed(pm.hook.register_commands.get_hookimpls()))
+    pm.trace_direct("register_commands", impls)
+    for impl in impls:
         token = current_provider.set(pm.get_name(impl.plugin) or "?")
         try:
             impl.function(cli=cli)
