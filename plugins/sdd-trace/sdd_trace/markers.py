@@ -21,7 +21,7 @@ Test names (only in test files) mentioning a requirement id:
   the name or after ``_``, or ``Req``/``REQ`` after a lower-case letter or digit, then an
   optional ``_`` or ``-`` and digits;
 - the first string argument of ``it``, ``test``, ``describe``, ``context``, ``specify``,
-  ``suite``, ``scenario`` (also ``it.only``, ``test.each`` ...) and Go's ``t.Run``, when it
+  ``suite``, ``scenario`` (also ``it.only``, ``test.each(table)`` ...) and Go's ``t.Run``, when it
   contains ``REQ-01`` or ``<spec-id>#REQ-01``.
 """
 
@@ -42,8 +42,8 @@ _IDENT_TEST = re.compile(
 _IDENT_REQ = re.compile(
     r"(?:(?:^|_)(?:req|REQ|Req)|(?<=[a-z0-9])(?:REQ|Req))[_-]?(?P<num>\d+)(?!\d)")
 _STRING_TEST = re.compile(
-    r"(?:(?<![\w.$])(?:it|test|describe|context|specify|suite|scenario)(?:\.\w+)*"
-    r"|\bt\.Run)\s*\(\s*(?P<q>['\"`])(?P<name>.*?)(?P=q)")
+    r"(?:(?<![\w.$])(?:it|test|describe|context|specify|suite|scenario)(?:\.(?!each\b)\w+)*"
+    r"(?:\.each\s*(?:\([^()\n]*\)|`[^`]*`))?|\bt\.Run)\s*\(\s*(?P<q>['\"`])(?P<name>.*?)(?P=q)")
 _STRING_REQ = re.compile(r"(?:(?P<spec>[A-Za-z0-9_][\w./-]*)#)?\b(?P<req>REQ-\d+)\b", re.I)
 _TEST_HINT = re.compile(r"req[_-]?\d", re.I)
 

@@ -331,7 +331,8 @@ class Tracer:
                 if r.id in seen:
                     continue
                 seen.add(r.id)
-                refs = self.refs.get((spec.id, r.id), [])
+                refs = sorted(self.refs.get((spec.id, r.id), []),
+                              key=lambda x: (x.path, x.line))
                 reqs.append(RequirementTrace(
                     spec.id, r.id, r.title, spec.path, r.line,
                     code=[x for x in refs if x.kind == "code"],
