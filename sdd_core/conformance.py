@@ -308,7 +308,7 @@ def query_nodes(max_leaves: int = 6) -> "SearchStrategy[Node]":
         field("status", st.sampled_from(("draft", "review", "approved", "implemented",
                                          "deprecated"))),
         field("phase", st.integers(-1, 5).map(str), cmp_ops),
-        field("domain", st.sampled_from(DOMAINS + ("auth ", "ops", "common"))),
+        field("domain", st.sampled_from(DOMAINS + ("AUTH", "ops", "common"))),
         field("tag", st.sampled_from(TAGS + ("none",))),
         field("reviewer", st.sampled_from(USERS + ("carol", "dave"))),
         field("author", st.sampled_from(USERS)),
