@@ -397,7 +397,7 @@ class Project:
         result = parse_spec(text.encode("utf-8"), rel_path, self._rel_specs(rel_path))
         errors = [p for p in result.problems if p.severity == Severity.ERROR]
         if result.spec is None or errors:
-            detail = "; ".join(f"{p.location()}: {p.message}" for p in (errors or result.problems))
+            detail = "; ".join(f"{p.location()}: {p.code} {p.message}" for p in (errors or result.problems))
             raise SddError(f"refusing to write {rel_path}: {detail}",
                            hint="fix the front matter; the file on disk is unchanged")
         return result.spec
