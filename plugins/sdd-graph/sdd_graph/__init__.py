@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sdd_core import hookimpl
 
+from sdd_graph.quality import Criterion  # light: dataclasses only; plugins build criteria
+
 if TYPE_CHECKING:  # pragma: no cover
     import click
 
     from sdd_core import Project
     from sdd_core.registry import Rule
 
-    from sdd_graph.quality import Criterion
-
-__all__ = ["ensure_hookspecs", "register_commands", "register_rules",
+__all__ = ["Criterion", "ensure_hookspecs", "register_commands", "register_rules",
            "register_quality_criteria"]
 
 

@@ -1,0 +1,13 @@
+"""Fixtures of the graph plugin's tests."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+
+@pytest.fixture
+def graph(sdd_entrypoints: Callable[..., None]) -> None:
+    """Load the installed ``graph`` entry point (and only it) for the test."""
+    sdd_entrypoints("graph")

@@ -1,0 +1,72 @@
+"""Building the graph: explicit and inferred edges, precedence, dangling references."""
+
+from __future__ import annotations
+
+from graph_helpers import spec
+
+
+def test_inferred_edges_from_links_and_mentions(sdd_project):
+    project = sdd_project({
+        "auth/login/spec.md": spec("auth/login"),
+        "auth/session/spec.md": spec("auth/session", body="See [login](../login/spec.md)."),
+        "billing/pay/spec.md": spec("billing/pay", body="Uses `auth/session` for identity."),
+        "billing/refund/spec.md": spec("billing/refund", body="Like [[billing/pay]] but back."),
+        "billing/ext/spec.md": spec("billing/ext", body="[docs](https://example.com/auth/login)"
+                                    " and [anchor](#top) and `not-a-spec`."),
+        "billing/self/spec.md": spec("billing/self", body="This is `billing/self`."),
+    })
+    from sdd_graph.graph import build_graph
+
+    sg = build_graph(project)
+    edges = {(u, v): t for u, v, t in sg.graph.edges(data="type")}
+    assert edges == {
+        ("auth/session", "auth/login"): "inferred",
+        ("billing/pay", "auth/session"): "inferred",
+        ("billing/refund", "billing/pay"): "inferred",
+    }
+
+
+def test_link_by_id_and_by_specs_path(sdd_project):
+    project = sdd_project({
+        "a/one/spec.md": spec("a/one"),
+        "a/two/spec.md": spec("a/two", body="[one](a/one) and [again](.sdd/specs/a/one/spec.md)"),
+        "b/three.md": spec("b/three", body="[flat](three-more.md)"),
+        "b/three-more.md": spec("b/three-more"),
+    })
+    from sdd_graph.graph import build_graph
+
+    sg = build_graph(project)
+    assert set(sg.graph.edges) == {("a/two", "a/one"), ("b/three", "b/three-more")}
+
+
+def test_explicit_edge_wins_over_inferred_for_the_same_pair(sdd_project):
+    project = sdd_project({
+        "x/a/spec.md": spec("x/a"),
+        "x/b/spec.md": spec("x/b", depends=["x/a"], body="Builds on `x/a` and [a](../a/spec.md)."),
+    })
+    from sdd_graph.graph import build_graph
+
+    sg = build_graph(project)
+    assert sg.graph.number_of_edges() == 1
+    assert sg.edge_type("x/b", "x/a") == "explicit"
+    assert sg.counts() == {"specs": 2, "edges": 1, "explicit": 1, "inferred": 0}
+
+
+def test_depends_by_path_resolves_and_unknown_is_dangling(sdd_project):
+    project = sdd_project({
+        "x/a/spec.md": spec("x/a"),
+        "x/b/spec.md": spec("x/b", depends=["x/a/spec.md", "x/missing"]),
+    })
+    from sdd_graph.graph import build_graph
+
+    sg = build_graph(project, inferred=False)
+    assert list(sg.graph.edges) == [("x/b", "x/a")]
+    assert [(d.spec_id, d.ref) for d in sg.dangling] == [("x/b", "x/missing")]
+
+
+def test_mentions_in_code_fences_are_not_edges(sdd_project):
+    body = "```\nsee `x/a`\n```\n"
+    project = sdd_project({"x/a/spec.md": spec("x/a"), "x/b/spec.md": spec("x/b", body=body)})
+    from sdd_graph.graph import build_graph
+
+    assert build_graph(project).graph.number_of_edges() == 0
