@@ -467,11 +467,14 @@ Resolver = Callable[[str, "dict[str, Spec]", "Spec | None"], "Spec | None"]
 SPECS_REL = ".sdd/specs"
 
 
-def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None
-                ) -> "Spec | None":
+def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None, *,
+                paths: "dict[str, Spec] | None" = None) -> "Spec | None":
     """The spec a dependency reference names, as :meth:`Project.resolve_ref` does: an id, a
     path under ``specs/`` (with or without ``.md`` or ``/spec.md``), a project-relative path,
-    or a path relative to ``origin``."""
+    or a path relative to ``origin``.
+
+    :param paths: the specs by the id their path gives (built when needed), ``specs``, when the caller resolves many references.
+    """
     import posixpath
 
     from sdd_core.parsing import id_from_path
@@ -483,7 +486,7 @@ def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None
     if origin is not None and (ref.startswith("./") or ref.startswith("../")):
         candidates.insert(0, posixpath.normpath(posixpath.join(posixpath.dirname(origin.path),
                                                                ref)))
-    path_map: dict[str, Spec] | None = None
+    path_map = paths
     for cand in candidates:
         key = cand.lstrip("/")
         for prefix in (f"{SPECS_REL}/", "specs/"):
@@ -493,12 +496,19 @@ def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None
         if key in specs:
             return specs[key]
         if path_map is None:
-            cut = len(SPECS_REL) + 1
-            path_map = {id_from_path(s.path[cut:]): s for s in specs.values()}
+            path_map = _path_map(specs)
         hit = path_map.get(key)
         if hit is not None:
             return hit
     return None
+
+
+def _path_map(specs: "dict[str, Spec]") -> "dict[str, Spec]":
+    """Specs by the id their path gives (``auth/login`` for ``.sdd/specs/auth/login/spec.md``)."""
+    from sdd_core.parsing import id_from_path
+
+    cut = len(SPECS_REL) + 1
+    return {id_from_path(s.path[cut:]): s for s in specs.values()}
 
 
 def meta_strings(value: Any) -> list[str]:
@@ -530,7 +540,8 @@ class EvalContext:
 
     def __init__(self, specs: "Iterable[Spec]", resolver: Resolver | None = None) -> None:
         self.specs = list(specs)
-        self.resolver: Resolver = resolver or resolve_ref
+        self.resolver: Resolver = resolver or self._default_resolver
+        self._paths: dict[str, Spec] | None = None
         self.by_id: dict[str, Spec] = {}
         for s in self.specs:
             self.by_id.setdefault(s.id, s)
@@ -538,6 +549,13 @@ class EvalContext:
         self._rdeps: dict[str, set[str]] | None = None
         self._closure: dict[tuple[str, str], set[str]] = {}
         self._text: dict[int, str] = {}
+        self._targets: dict[str, str] = {}
+
+    def _default_resolver(self, ref: str, specs: "dict[str, Spec]", origin: "Spec | None"
+                          ) -> "Spec | None":
+        if self._paths is None:
+            self._paths = _path_map(self.by_id)
+        return resolve_ref(ref, specs, origin, paths=self._paths)
 
     def text_of(self, spec: "Spec") -> str:
         """:func:`search_text`, cached per spec."""
@@ -552,6 +570,13 @@ class EvalContext:
         lower-cased reference itself when it names none."""
         hit = self.resolver(ref, self.by_id, origin)
         return hit.id.lower() if hit is not None else ref.strip().lower()
+
+    def target_key(self, value: str) -> str:
+        """:meth:`key_of_ref` of a query value (cached: it is the same for every spec)."""
+        hit = self._targets.get(value)
+        if hit is None:
+            hit = self._targets[value] = self.key_of_ref(value)
+        return hit
 
     def _graph(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         if self._deps is None or self._rdeps is None:
@@ -656,7 +681,7 @@ def _field_matches(name: str, op: str, value: str, spec: "Spec", ctx: EvalContex
         except ValueError:
             return False
     if name in GRAPH_FIELDS:
-        target = ctx.key_of_ref(value)
+        target = ctx.target_key(value)
         me = spec.id.lower()
         if name == "depends_on":
             return target in ctx.direct(me, reverse=False)
