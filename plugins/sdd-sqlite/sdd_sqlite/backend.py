@@ -1,0 +1,499 @@
+"""The SQLite index backend: every read command answered from the cache.
+
+Before every read the cache is refreshed from the files (see :mod:`sdd_sqlite.store`), then
+read inside one read transaction, so one command sees one consistent state even while another
+process writes.
+
+Specs are rebuilt from the cache without parsing. Listing fields (id, title, status, dates,
+tags ...) come from columns; the rest (body, requirements, scenarios, front matter, line
+numbers) is loaded the first time a command touches it, so ``sdd list`` on 10,000 specs never
+unpickles 10,000 bodies. Such a spec is a :class:`CachedSpec`, a ``Spec`` subclass whose
+``model_dump``, equality, copies and pickling behave like a plain ``Spec``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import pickle
+import sqlite3
+from typing import TYPE_CHECKING, Any, Callable
+
+from pydantic import PrivateAttr
+
+from sdd_core.index import FileIndex, IndexBackend, LoadResult
+from sdd_core.model import Spec
+
+from sdd_sqlite import schema
+from sdd_sqlite.store import Cache, walk_key
+
+if TYPE_CHECKING:
+    from sdd_core.model import Finding
+    from sdd_core.project import Project
+    from sdd_core.query import Node
+
+_FIELDS = tuple(Spec.model_fields)
+_HEAVY = frozenset(_FIELDS) - {
+    "id", "path", "title", "status", "phase", "domain", "depends", "created", "updated",
+    "author", "reviewers", "tags", "constitution_version", "description", "hash"}
+_BULK_AFTER = 32  # after this many single lazy loads, load the rest of the result at once
+_SPEC_SELECT = ("SELECT sid, path, id, title, status, phase, domain, created, updated, author,"
+                " constitution_version, description, hash, light FROM specs")
+
+
+class CachedSpec(Spec):
+    """A spec read from the cache; its heavy fields load on first access."""
+
+    _sdd_src: Any = PrivateAttr(default=None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _HEAVY:
+            self._sdd_materialize()
+            d = object.__getattribute__(self, "__dict__")
+            if name in d:
+                return d[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def _sdd_materialize(self) -> None:
+        private = object.__getattribute__(self, "__pydantic_private__")
+        src = private.get("_sdd_src") if private else None
+        if src is None:
+            return
+        backend, sid = src
+        heavy = backend.heavy_fields(self, sid)
+        d = object.__getattribute__(self, "__dict__")
+        for key, value in heavy.items():
+            d.setdefault(key, value)
+        private["_sdd_src"] = None
+
+    def plain(self) -> Spec:
+        """This spec as a plain :class:`Spec`."""
+        self._sdd_materialize()
+        return Spec.model_construct(**{k: self.__dict__[k] for k in _FIELDS})
+
+    def model_dump(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._sdd_materialize()
+        return super().model_dump(*args, **kwargs)
+
+    def model_dump_json(self, *args: Any, **kwargs: Any) -> str:
+        self._sdd_materialize()
+        return super().model_dump_json(*args, **kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Spec):
+            return NotImplemented
+        for spec in (self, other):
+            if isinstance(spec, CachedSpec):
+                spec._sdd_materialize()
+        return all(self.__dict__.get(k) == other.__dict__.get(k) for k in _FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr_args__(self) -> Any:
+        self._sdd_materialize()
+        return super().__repr_args__()
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, ({k: getattr(self, k) for k in _FIELDS},))
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Spec:
+        import copy
+
+        return copy.deepcopy(self.plain(), memo)
+
+
+def _rebuild(values: dict[str, Any]) -> Spec:
+    return Spec.model_construct(**values)
+
+
+def _date(text: str | None) -> _dt.date | None:
+    return _dt.date.fromisoformat(text) if text else None
+
+
+class SqliteIndex(IndexBackend):
+    """Reads through the SQLite cache in ``.sdd/.cache/sdd.db``."""
+
+    name = "sqlite"
+
+    def __init__(self, project: "Project") -> None:
+        super().__init__(project)
+        self.cache = Cache(project)
+        self._fresh = False
+        self._by_sid: dict[int, CachedSpec] = {}
+        self._sid_of: dict[int, int] = {}  # id(spec) -> sid
+        self._links: dict[int, list[str]] = {}
+        self._lazy_loads = 0
+        self._fallback: FileIndex | None = None
+
+    # ------------------------------------------------------------------ connection
+
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, refreshed once per backend instance and inside a read transaction."""
+        conn = self.cache.open()
+        if not self._fresh:
+            self.cache.refresh()
+            self._fresh = True
+        if not conn.in_transaction:
+            conn.execute("BEGIN")
+        return conn
+
+    def _guard(self, action: Callable[[], Any], fallback: Callable[[FileIndex], Any]) -> Any:
+        """Run ``action`` on the cache; a corrupt cache is rebuilt once, any other cache
+        failure falls back to reading the files (with one warning), never a crash."""
+        if self._fallback is not None:
+            return fallback(self._fallback)
+        for attempt in (1, 2):
+            try:
+                return action()
+            except sqlite3.DatabaseError as exc:
+                if attempt == 1 and schema.is_corruption(exc):
+                    self.cache.reset(f"the cache {self.cache.path} is damaged ({exc});"
+                                     " rebuilding it from the spec files")
+                    self._forget()
+                    continue
+                self.cache.warn(f"the cache {self.cache.path} cannot be used ({exc});"
+                                " reading the spec files directly")
+                self.cache.close()
+                break
+            except OSError as exc:
+                self.cache.warn(f"the cache {self.cache.path} cannot be used ({exc});"
+                                " reading the spec files directly")
+                self.cache.close()
+                break
+        self._fallback = FileIndex(self.project)
+        return fallback(self._fallback)
+
+    def _forget(self) -> None:
+        self._fresh = False
+        self._result = None
+        self._by_sid.clear()
+        self._sid_of.clear()
+        self._links.clear()
+
+    def invalidate(self) -> None:
+        """Forget what was read; the next read refreshes the cache again."""
+        conn = self.cache.conn
+        if conn is not None and conn.in_transaction:
+            conn.execute("COMMIT")
+        self._forget()
+        if self._fallback is not None:
+            self._fallback.invalidate()
+
+    def close(self) -> None:
+        """Close the cache connection."""
+        self._forget()
+        self.cache.close()
+
+    # ------------------------------------------------------------------ building specs
+
+    def _spec(self, row: tuple[Any, ...]) -> CachedSpec:
+        (sid, path, spec_id, title, status, phase, domain, created, updated, author,
+         cversion, description, hash_, light) = row
+        hit = self._by_sid.get(sid)
+        if hit is not None:
+            return hit
+        depends, reviewers, tags, links = pickle.loads(light)
+        spec = CachedSpec.__new__(CachedSpec)
+        d = {"id": spec_id, "path": path, "title": title, "status": status, "phase": phase,
+             "domain": domain, "depends": depends, "created": _date(created),
+             "updated": _date(updated), "author": author, "reviewers": reviewers, "tags": tags,
+             "constitution_version": cversion, "description": description, "hash": hash_}
+        setattr_ = object.__setattr__
+        setattr_(spec, "__dict__", d)
+        setattr_(spec, "__pydantic_fields_set__", set(_FIELDS))
+        setattr_(spec, "__pydantic_extra__", None)
+        setattr_(spec, "__pydantic_private__", {"_sdd_src": (self, sid)})
+        self._by_sid[sid] = spec
+        self._sid_of[id(spec)] = sid
+        if links:
+            self._links[sid] = links
+        return spec
+
+    @staticmethod
+    def _order(specs: list[CachedSpec]) -> list[CachedSpec]:
+        specs.sort(key=lambda s: s.id)
+        ids = [s.id for s in specs]
+        if len(set(ids)) != len(ids):  # duplicate ids: the file index's walk order decides
+            specs.sort(key=lambda s: (s.id, walk_key(s.path)))
+        return specs
+
+    def heavy_fields(self, spec: CachedSpec, sid: int) -> dict[str, Any]:
+        """The lazily loaded fields of one spec (and, after many single loads, of every
+        spec of the current result at once)."""
+        self._lazy_loads += 1
+        if self._lazy_loads == _BULK_AFTER and self._result is not None:
+            self._load_all_heavy()
+            d = spec.__dict__
+            if all(k in d for k in _HEAVY):
+                return {}
+        try:
+            conn = self.cache.conn
+            if conn is None:
+                raise sqlite3.ProgrammingError("closed")
+            row = conn.execute(
+                "SELECT d.data, b.body, s.hash FROM spec_data d JOIN bodies b USING (sid)"
+                " JOIN specs s USING (sid) WHERE sid=?", (sid,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is None or row[2] != spec.__dict__.get("hash"):
+            return self._parse_heavy(spec)
+        data = pickle.loads(row[0])
+        data["body"] = row[1]
+        return data
+
+    def _load_all_heavy(self) -> None:
+        pending = {sid: s for sid, s in self._by_sid.items()
+                   if s.__pydantic_private__.get("_sdd_src") is not None}
+        if not pending:
+            return
+        import gc
+
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            conn = self._conn()
+            for sid, data, body in conn.execute(
+                    "SELECT sid, d.data, b.body FROM spec_data d JOIN bodies b USING (sid)"):
+                spec = pending.get(sid)
+                if spec is None:
+                    continue
+                values = pickle.loads(data)
+                values["body"] = body
+                d = spec.__dict__
+                for key, value in values.items():
+                    d.setdefault(key, value)
+                spec.__pydantic_private__["_sdd_src"] = None
+        except sqlite3.Error:
+            pass
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _parse_heavy(self, spec: CachedSpec) -> dict[str, Any]:
+        """Fallback when the cache row is gone: parse the file itself."""
+        from sdd_core.index import read_spec_file
+
+        prefix = len(self.project.specs_rel) + 1
+        fresh, _ = read_spec_file(str(self.project.root / spec.path), spec.path,
+                                  spec.path[prefix:])
+        if fresh is None:
+            return {k: Spec.model_fields[k].get_default(call_default_factory=True)
+                    for k in _HEAVY}
+        return {k: fresh.__dict__[k] for k in _HEAVY}
+
+    # ------------------------------------------------------------------ IndexBackend
+
+    def load(self) -> LoadResult:
+        return self._guard(self._load, lambda f: f.load())
+
+    def _load(self) -> LoadResult:
+        conn = self._conn()
+        rows = conn.execute(_SPEC_SELECT + " WHERE id IS NOT NULL").fetchall()
+        specs = self._order([self._spec(r) for r in rows])
+        problems: list[tuple[str, list[Finding]]] = [
+            (path, pickle.loads(blob)) for path, blob in conn.execute(
+                "SELECT path, problems FROM specs WHERE problems IS NOT NULL")]
+        problems.sort(key=lambda p: walk_key(p[0]))
+        return LoadResult(specs=list(specs), problems=[f for _, fs in problems for f in fs])
+
+    def get(self, spec_id: str) -> Spec | None:
+        """One spec by id (first in id and walk order), else by path reference."""
+        if self._result is None and self._fallback is None:
+            def lookup() -> Spec | None:
+                conn = self._conn()
+                rows = conn.execute(_SPEC_SELECT + " WHERE id = ?", (spec_id.strip(),)).fetchall()
+                if rows:
+                    return self._order([self._spec(r) for r in rows])[0]
+                return None
+
+            hit = self._guard(lookup, lambda f: None)
+            if hit is not None:
+                return hit
+        return super().get(spec_id)
+
+    def query(self, node: "Node") -> list[Spec]:
+        """Specs matching a query, compiled to SQL (the same set as the reference)."""
+        return self._guard(lambda: self._query(node), lambda f: f.query(node))
+
+    def _query(self, node: "Node") -> list[Spec]:
+        from sdd_sqlite.compile import compile_query, uses_graph
+
+        conn = self._conn()
+        key_of_ref: Callable[[str], str] = lambda ref: ref.strip().lower()  # noqa: E731
+        if uses_graph(node):
+            key_of_ref = self._key_of_ref(conn)
+        sql, params = compile_query(node, key_of_ref)
+        sids = [r[0] for r in conn.execute(sql, params)]
+        missing = [s for s in sids if s not in self._by_sid]
+        for i in range(0, len(missing), 500):
+            part = missing[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for row in conn.execute(_SPEC_SELECT + f" WHERE sid IN ({marks})", part):
+                self._spec(row)
+        return list(self._order([self._by_sid[s] for s in sids]))
+
+    def _key_of_ref(self, conn: sqlite3.Connection) -> Callable[[str], str]:
+        from sdd_core.query import resolve_ref
+
+        stubs = self.cache.id_stubs(conn)
+        folded: dict[str, str] = {}
+        for sid in stubs:
+            folded.setdefault(sid.lower(), sid)
+
+        def key_of_ref(ref: str) -> str:
+            hit = resolve_ref(ref, stubs, None)  # type: ignore[arg-type]
+            if hit is not None:
+                return hit.id.lower()
+            f = folded.get(ref.strip().lower())
+            return f.lower() if f is not None else ref.strip().lower()
+
+        return key_of_ref
+
+    def front_matter_keys(self) -> set[str]:
+        """Every front matter key any spec uses (fields a query may name)."""
+        return self._guard(
+            lambda: {r[0] for r in self._conn().execute("SELECT DISTINCT key FROM meta_values")},
+            lambda f: {k for s in f.specs() for k in s.meta})
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[Spec, float]]:
+        """Ranked full-text search (FTS5, bm25) over titles and bodies: ``(spec, score)``."""
+        def run() -> list[tuple[Spec, float]]:
+            conn = self._conn()
+            terms = " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
+            if not terms:
+                return []
+            rows = conn.execute(
+                "SELECT rowid, bm25(fts, 5.0, 1.0) FROM fts WHERE fts MATCH ? ORDER BY 2"
+                " LIMIT ?", (terms, limit)).fetchall()
+            out = []
+            for sid, score in rows:
+                row = conn.execute(_SPEC_SELECT + " WHERE sid=? AND id IS NOT NULL",
+                                   (sid,)).fetchone()
+                if row is not None:
+                    out.append((self._spec(row), -float(score)))
+            return out
+
+        return self._guard(run, lambda f: [])
+
+    # ------------------------------------------------------------------ validation
+
+    def validation_findings(self, run: Callable[[LoadResult], "list[Finding]"]
+                            ) -> "list[Finding]":
+        """Findings of every rule: per-spec rules of unchanged specs come from the cache."""
+        result = self.result()
+        if self._fallback is not None:
+            return run(result)
+        try:
+            return self._validation(result, run)
+        except sqlite3.Error:
+            return run(result)
+
+    def _validation(self, result: LoadResult, run: Callable[[LoadResult], "list[Finding]"]
+                    ) -> "list[Finding]":
+        from sdd_core.registry import RuleContext
+        from sdd_core.validation import run_rules, sort_findings
+
+        project = self.project
+        registry = project.rules
+        rules = registry.values()
+        cacheable = [r for r in rules if r.check is not None and r.check_project is None]
+        if not cacheable:
+            return run(result)
+        foreign = any(not project.pm.is_builtin(registry.providers.get(r.code, ""))
+                      for r in cacheable)
+        base = self._validation_key(result, cacheable, foreign)
+        conn = self._conn()
+        stored = {sid: (key, data) for sid, key, data in
+                  conn.execute("SELECT sid, key, data FROM findings")}
+        root = str(project.root)
+        per_spec: list[dict[str, list[Finding]]] = []
+        fresh: list[tuple[int, str, bytes | None]] = []
+        ctx = None
+        for spec in result.specs:
+            sid = self._sid_of.get(id(spec))
+            if sid is None:
+                return run(result)
+            h = hashlib.blake2b(base, digest_size=16)
+            h.update(f"\0{spec.hash}\0{spec.path}\0{spec.updated}".encode())
+            for p in self._links.get(sid, ()):
+                h.update(b"\1" if os.path.exists(os.path.join(root, p)) else b"\0")
+            key = h.hexdigest()
+            hit = stored.get(sid)
+            if hit is not None and hit[0] == key:
+                per_spec.append(pickle.loads(hit[1]) if hit[1] is not None else {})
+                continue
+            if ctx is None:
+                ctx = RuleContext(project=project, specs=result.by_id(), result=result)
+            found: dict[str, list[Finding]] = {}
+            for rule in cacheable:
+                try:
+                    items = list(rule.check(spec, ctx))  # type: ignore[misc]
+                except Exception:  # noqa: BLE001 - the full run reports the crash
+                    return run(result)
+                if items:
+                    found[rule.code] = items
+            per_spec.append(found)
+            fresh.append((sid, key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+                          if found else None))
+        findings: list[Finding] = []
+        for rule in rules:
+            if rule in cacheable:
+                for found in per_spec:
+                    findings.extend(found.get(rule.code, ()))
+            else:
+                findings.extend(run_rules(project, result, [rule]))
+        if fresh:
+            self._store_findings(fresh)
+        return sort_findings(findings)
+
+    def _store_findings(self, rows: list[tuple[int, str, bytes | None]]) -> None:
+        conn = self.cache.conn
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT OR REPLACE INTO findings SELECT ?, ?, ?"
+                             " WHERE EXISTS (SELECT 1 FROM specs WHERE sid=?)",
+                             [(sid, key, data, sid) for sid, key, data in rows])
+            conn.execute("COMMIT")
+        except sqlite3.Error:  # busy or read-only: the findings are simply not cached
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+    def _validation_key(self, result: LoadResult, rules: list[Any], foreign: bool) -> bytes:
+        """What every cached per-spec finding depends on besides the spec itself: the rules
+        (and their code), the config, the constitution, and the set of spec ids and paths
+        (every spec's content too when a rule from outside the core may read other specs)."""
+        import sdd_core
+
+        project = self.project
+        h = hashlib.blake2b(digest_size=16)
+        h.update(sdd_core.__version__.encode())
+        for rule in rules:
+            provider = project.rules.providers.get(rule.code, "")
+            h.update(f"\0{rule.code}\0{provider}\0{rule.severity}".encode())
+            code = getattr(rule.check, "__code__", None)
+            if code is not None:
+                try:
+                    st = os.stat(code.co_filename)
+                    h.update(f"{code.co_filename}{st.st_mtime_ns}{st.st_size}".encode())
+                except OSError:
+                    pass
+        for name in ("config.yml", "constitution.md"):
+            try:
+                h.update((project.sdd_dir / name).read_bytes())
+            except OSError:
+                h.update(b"-")
+        for spec in result.specs:
+            h.update(f"\0{spec.id}\0{spec.path}".encode())
+            if foreign:
+                h.update(spec.hash.encode())
+        return h.digest()
+
+
+def open_index(project: "Project") -> SqliteIndex:
+    """The factory registered as the ``sqlite`` index backend."""
+    return SqliteIndex(project)

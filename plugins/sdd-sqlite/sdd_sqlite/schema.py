@@ -1,0 +1,218 @@
+"""The cache's tables, its schema version and the migrations between versions.
+
+``PRAGMA user_version`` holds the schema version. Opening a cache written by an older SDD runs
+the migrations in order inside one transaction; a cache written by a newer SDD (unknown
+version) or one that cannot be read at all is rebuilt from the files.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Callable
+
+#: The schema this version of the plugin writes.
+SCHEMA_VERSION = 2
+
+# Version 1: specs, bodies, full-text index, relations, requirements and scenarios.
+SCHEMA_V1 = """
+CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE specs (
+    sid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,          -- relative to the project root
+    id TEXT,                            -- NULL when the file could not be parsed
+    id_lc TEXT, hash TEXT, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    racy INTEGER NOT NULL DEFAULT 0,    -- modified too recently to trust mtime alone
+    title TEXT, title_lc TEXT, status TEXT, phase INTEGER, domain TEXT, domain_lc TEXT,
+    created TEXT, updated TEXT, author TEXT, author_lc TEXT,
+    constitution_version TEXT, description TEXT,
+    meta TEXT,                          -- front matter as JSON
+    light BLOB,                         -- pickled (depends, reviewers, tags)
+    problems BLOB                       -- pickled parse findings, NULL when none
+);
+CREATE INDEX specs_id ON specs(id_lc);
+CREATE INDEX specs_status ON specs(status, phase);
+CREATE INDEX specs_domain ON specs(domain_lc);
+CREATE TABLE spec_data (sid INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE bodies (sid INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE texts (sid INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL);
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, text, content='texts', content_rowid='sid',
+    tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
+    INSERT INTO fts(rowid, title, text) VALUES (new.sid, new.title, new.text);
+END;
+CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
+    INSERT INTO fts(fts, rowid, title, text) VALUES ('delete', old.sid, old.title, old.text);
+END;
+CREATE TABLE dependencies (
+    sid INTEGER NOT NULL, from_id TEXT NOT NULL, ref TEXT NOT NULL,
+    src TEXT NOT NULL, dst TEXT,        -- lower-cased graph keys; dst NULL: unresolved inferred
+    to_id TEXT,                         -- the id of the spec ref names, NULL if none
+    type TEXT NOT NULL CHECK (type IN ('explicit', 'inferred'))
+);
+CREATE INDEX deps_sid ON dependencies(sid);
+CREATE INDEX deps_src ON dependencies(src, type);
+CREATE INDEX deps_dst ON dependencies(dst, type);
+CREATE TABLE tags (sid INTEGER NOT NULL, tag TEXT NOT NULL, tag_lc TEXT NOT NULL);
+CREATE INDEX tags_sid ON tags(sid);
+CREATE INDEX tags_lc ON tags(tag_lc);
+CREATE TABLE reviewers (sid INTEGER NOT NULL, reviewer TEXT NOT NULL, reviewer_lc TEXT NOT NULL);
+CREATE INDEX reviewers_sid ON reviewers(sid);
+CREATE INDEX reviewers_lc ON reviewers(reviewer_lc);
+CREATE TABLE reviews (
+    sid INTEGER NOT NULL, reviewer TEXT, status TEXT, status_lc TEXT, date TEXT, comment TEXT);
+CREATE INDEX reviews_sid ON reviews(sid);
+CREATE TABLE meta_values (sid INTEGER NOT NULL, key TEXT NOT NULL, key_lc TEXT NOT NULL,
+                          value_lc TEXT);
+CREATE INDEX meta_sid ON meta_values(sid);
+CREATE INDEX meta_key ON meta_values(key, value_lc);
+CREATE INDEX meta_key_lc ON meta_values(key_lc);
+CREATE TABLE requirements (sid INTEGER NOT NULL, req_id TEXT NOT NULL, title TEXT, text TEXT,
+                           keywords TEXT, line INTEGER);
+CREATE INDEX requirements_sid ON requirements(sid);
+CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER, steps INTEGER,
+                        complete INTEGER);
+CREATE INDEX scenarios_sid ON scenarios(sid);
+"""
+
+# Version 2 adds cached validation findings and Git history.
+MIGRATE_1_TO_2 = """
+CREATE TABLE findings (sid INTEGER PRIMARY KEY, key TEXT NOT NULL, data BLOB);
+CREATE TABLE history (
+    path TEXT NOT NULL, spec_id TEXT, version INTEGER NOT NULL, sha TEXT NOT NULL,
+    author TEXT, email TEXT, date TEXT, action TEXT NOT NULL, old_path TEXT,
+    added INTEGER, deleted INTEGER, subject TEXT
+);
+CREATE INDEX history_path ON history(path, version);
+CREATE INDEX history_spec ON history(spec_id);
+"""
+
+#: ``from_version -> script`` upgrading the schema by one version.
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2}
+
+#: Every table holding derived data (cleared by a rebuild).
+DATA_TABLES: tuple[str, ...] = (
+    "specs", "spec_data", "bodies", "texts", "dependencies", "tags", "reviewers", "reviews",
+    "meta_values", "requirements", "scenarios", "findings",
+)
+
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+class CacheUnusable(Exception):
+    """The cache file cannot be used (corrupt, not a database, or not writable)."""
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether an sqlite error means the file is damaged (rather than busy or locked)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _CORRUPT_CODES
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def connect(path: Path, timeout: float = 30.0) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout."""
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-32000")
+    return conn
+
+
+def ensure_schema(conn: sqlite3.Connection, *, migrate: Callable[[int], None] | None = None
+                  ) -> str:
+    """Create or upgrade the schema; returns ``"current"``, ``"created"``, ``"migrated"`` or
+    ``"reset"`` (a newer or unknown schema was dropped and recreated)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return "current"
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            conn.execute("COMMIT")
+            return "current"
+        outcome = "migrated"
+        if version == 0 and not _tables(conn):
+            _run(conn, SCHEMA_V1)
+            version, outcome = 1, "created"
+        elif version not in MIGRATIONS and version != SCHEMA_VERSION:
+            _drop_all(conn)
+            _run(conn, SCHEMA_V1)
+            version, outcome = 1, "reset"
+        while version < SCHEMA_VERSION:
+            _run(conn, MIGRATIONS[version])
+            if migrate is not None:
+                migrate(version)
+            version += 1
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    for statement in _statements(script):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements (triggers keep their inner semicolons)."""
+    out: list[str] = []
+    buf: list[str] = []
+    for line in script.splitlines():
+        stripped = line.split("--", 1)[0].rstrip()
+        if not stripped:
+            continue
+        buf.append(stripped)
+        text = "\n".join(buf)
+        if stripped.endswith(";") and sqlite3.complete_statement(text):
+            out.append(text)
+            buf = []
+    if buf:
+        out.append("\n".join(buf))
+    return out
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+
+
+def _drop_all(conn: sqlite3.Connection) -> None:
+    for (name, kind) in conn.execute(
+            "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'trigger')"
+            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
+        if kind == "trigger":
+            conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    for name in _tables(conn):
+        if not name.startswith("fts_"):
+            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def remove_cache_files(path: Path) -> None:
+    """Delete the cache file and its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    print(f"sdd: warning: {message}", file=sys.stderr)

@@ -1,0 +1,491 @@
+"""The cache file: opening it safely, and the incremental refresh from the spec files.
+
+The refresh stats every spec file (``os.scandir``: mtime in nanoseconds and size), compares
+with what the cache recorded, and re-reads only the files that differ. All changes of one
+refresh are written in one ``BEGIN IMMEDIATE`` transaction, so a reader (WAL) sees either the
+cache before the refresh or after it, never a half-written state. A full rebuild is the same
+transaction with every table emptied first.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import pickle
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from sdd_sqlite import schema
+
+if TYPE_CHECKING:
+    from sdd_core.model import Finding, Spec
+    from sdd_core.project import Project
+
+CACHE_DIR = ".cache"
+CACHE_FILE = "sdd.db"
+#: A file modified less than this many seconds before it was read may change again within
+#: the same mtime tick; such files are re-hashed on the next refresh.
+RACY_SECONDS = 2.0
+
+#: Spec fields kept as columns (or in the small ``light`` blob): enough for listings,
+#: queries and sorting. Everything else is loaded on first access.
+LIGHT_FIELDS: tuple[str, ...] = (
+    "id", "path", "title", "status", "phase", "domain", "depends", "created", "updated",
+    "author", "reviewers", "tags", "constitution_version", "description", "hash",
+)
+
+
+def cache_path(project: "Project") -> Path:
+    """Where a project's cache lives: ``.sdd/.cache/sdd.db``."""
+    return project.sdd_dir / CACHE_DIR / CACHE_FILE
+
+
+def walk_key(path: str) -> tuple[tuple[int, str], ...]:
+    """A sort key giving the order ``os.walk`` (sorted, top-down) visits files in: a folder's
+    files before its subfolders'."""
+    parts = path.split("/")
+    return tuple((1, p) for p in parts[:-1]) + ((0, parts[-1]),)
+
+
+def scan(specs_dir: str, prefix: str) -> dict[str, tuple[int, int]]:
+    """``{project-relative path: (mtime_ns, size)}`` of every spec file (the same files
+    :func:`sdd_core.index.walk_spec_files` yields). A file that cannot be stat-ed maps to
+    ``(-1, -1)``."""
+    from sdd_core.parsing import is_spec_filename
+
+    out: dict[str, tuple[int, int]] = {}
+    stack = [(specs_dir, prefix)]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            it = os.scandir(folder)
+        except OSError:
+            continue
+        with it:
+            for entry in it:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if not entry.is_symlink():
+                        stack.append((entry.path, f"{rel}{name}/"))
+                    continue
+                if not is_spec_filename(name):
+                    continue
+                try:
+                    st = entry.stat()
+                    out[rel + name] = (st.st_mtime_ns, st.st_size)
+                except OSError:
+                    out[rel + name] = (-1, -1)
+    return out
+
+
+@dataclass
+class RefreshReport:
+    """What one refresh changed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def any(self) -> bool:
+        """Whether anything changed."""
+        return bool(self.added or self.changed or self.deleted)
+
+
+# ---------------------------------------------------------------------- encoding one spec
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _heavy(spec: "Spec") -> bytes:
+    data = spec.__dict__
+    return pickle.dumps({k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"},
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def spec_row(spec: "Spec") -> tuple[Any, ...]:
+    """The metadata columns of ``specs`` for one parsed spec (from ``title`` on)."""
+    return (
+        spec.title, spec.title.lower(), spec.status, _clamp(spec.phase), spec.domain,
+        (spec.domain or "").lower(),
+        spec.created.isoformat() if spec.created else None,
+        spec.updated.isoformat() if spec.updated else None,
+        spec.author, (spec.author or "").lower(), spec.constitution_version, spec.description,
+        json.dumps(spec.meta, default=_json_default, ensure_ascii=False),
+        pickle.dumps((spec.depends, spec.reviewers, spec.tags, link_paths(spec)),
+                     protocol=pickle.HIGHEST_PROTOCOL),
+    )
+
+
+def _clamp(n: int | None) -> int | None:
+    if n is None:
+        return None
+    return max(-(2**63) + 1, min(2**63 - 1, n))
+
+
+_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "tel:", "data:", "javascript:")
+
+
+def link_paths(spec: "Spec") -> list[str]:
+    """Project-relative paths of the files a spec's relative links point to (whether they
+    exist decides the broken-link finding, so cached findings are keyed by it)."""
+    import posixpath
+    from urllib.parse import unquote
+
+    out: list[str] = []
+    base = posixpath.dirname(spec.path)
+    for link in spec.links:
+        target = link.target.strip()
+        if not target or target.startswith("#") or target.lower().startswith(_SCHEMES) \
+                or "://" in target:
+            continue
+        path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+        if path:
+            out.append(posixpath.normpath(path.lstrip("/") if path.startswith("/")
+                                          else posixpath.join(base, path)))
+    return out
+
+
+SPEC_COLUMNS = ("title, title_lc, status, phase, domain, domain_lc, created, updated, author,"
+                " author_lc, constitution_version, description, meta, light")
+
+
+# ---------------------------------------------------------------------- the cache
+
+
+class Cache:
+    """One project's cache database."""
+
+    def __init__(self, project: "Project", path: Path | None = None) -> None:
+        self.project = project
+        self.path = path or cache_path(project)
+        self.conn: sqlite3.Connection | None = None
+        self.warned = False
+        self.last_report: RefreshReport | None = None
+
+    # ------------------------------------------------------------------ opening
+
+    def open(self) -> sqlite3.Connection:
+        """The connection, with the schema created or upgraded. A corrupt or unreadable
+        file is deleted and recreated with one warning."""
+        if self.conn is not None:
+            return self.conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = schema.connect(self.path)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            outcome = schema.ensure_schema(conn)
+        except sqlite3.DatabaseError as exc:
+            if not schema.is_corruption(exc):
+                raise
+            self.reset(f"the cache {self.path} is unreadable ({exc}); rebuilding it from the"
+                       " spec files")
+            conn = schema.connect(self.path)
+            outcome = schema.ensure_schema(conn)
+        if outcome == "reset":
+            self.warn(f"the cache {self.path} was written by another SDD version; rebuilt")
+        self.conn = conn
+        return conn
+
+    def reset(self, message: str) -> None:
+        """Warn once and delete the cache files (the next open recreates them)."""
+        self.close()
+        self.warn(message)
+        schema.remove_cache_files(self.path)
+
+    def warn(self, message: str) -> None:
+        """One warning per process and cache."""
+        if not self.warned:
+            self.warned = True
+            schema.warn(message)
+
+    def close(self) -> None:
+        """Close the connection (ending any open read transaction)."""
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except sqlite3.Error:
+                pass
+            self.conn = None
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh(self, *, full: bool = False) -> RefreshReport:
+        """Bring the cache up to date with the files (``full``: rebuild everything)."""
+        conn = self.open()
+        t0 = time.perf_counter()
+        project = self.project
+        disk = scan(str(project.specs_dir), project.specs_rel + "/")
+        if not full:
+            known = self._known(conn)
+            todo = self._diff(disk, known)
+            if todo is None:
+                report = RefreshReport(seconds=time.perf_counter() - t0)
+                self.last_report = report
+                return report
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if full:
+                for table in schema.DATA_TABLES:
+                    conn.execute(f"DELETE FROM {table}")
+                known = {}
+            else:
+                known = self._known(conn)  # again, under the write lock
+            todo = self._diff(disk, known) if not full else (sorted(disk), [], [])
+            report = RefreshReport()
+            if todo is not None:
+                self._apply(conn, disk, known, *todo, report=report)
+            conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
+                         (str(time.time()),))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        report.seconds = time.perf_counter() - t0
+        self.last_report = report
+        return report
+
+    @staticmethod
+    def _known(conn: sqlite3.Connection) -> dict[str, tuple[int, int, int, str | None, int]]:
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(
+            "SELECT path, mtime_ns, size, racy, hash, sid FROM specs")}
+
+    def _diff(self, disk: dict[str, tuple[int, int]],
+              known: dict[str, tuple[int, int, int, str | None, int]]
+              ) -> tuple[list[str], list[str], list[str]] | None:
+        """``(paths to (re)read, paths deleted, racy paths unchanged)`` or ``None``."""
+        reread: list[str] = []
+        settle: list[str] = []
+        for path, stat in disk.items():
+            old = known.get(path)
+            if old is None or (old[0], old[1]) != stat:
+                reread.append(path)
+            elif old[2]:
+                if self._hash(path) != old[3]:
+                    reread.append(path)
+                elif time.time() - stat[0] / 1e9 > RACY_SECONDS:
+                    settle.append(path)
+        deleted = [p for p in known if p not in disk]
+        if not reread and not deleted and not settle:
+            return None
+        return reread, deleted, settle
+
+    def _hash(self, path: str) -> str | None:
+        from sdd_core.parsing import content_hash
+
+        try:
+            with open(self.project.root / path, "rb") as fh:
+                return content_hash(fh.read())
+        except OSError:
+            return None
+
+    def _apply(self, conn: sqlite3.Connection, disk: dict[str, tuple[int, int]],
+               known: dict[str, tuple[int, int, int, str | None, int]], reread: list[str],
+               deleted: list[str], settle: list[str], *, report: RefreshReport) -> None:
+        from sdd_core.index import read_spec_file
+
+        project = self.project
+        root = str(project.root)
+        cut = len(project.specs_rel) + 1
+        now = time.time()
+        for path in settle:
+            conn.execute("UPDATE specs SET racy=0 WHERE path=?", (path,))
+        old_ids = {r[0] for r in conn.execute("SELECT id FROM specs WHERE id IS NOT NULL")}
+        gone = [known[p][4] for p in deleted]
+        deleted_hashes = {known[p][3]: p for p in deleted if known[p][3]}
+        changed_sids = [known[p][4] for p in reread if p in known]
+        self._delete_children(conn, gone + changed_sids)
+        if gone:
+            conn.executemany("DELETE FROM specs WHERE sid=?", [(s,) for s in gone])
+        report.deleted = sorted(deleted)
+        enabled = gc.isenabled()
+        gc.disable()  # thousands of parsed objects: the collector would only slow this down
+        try:
+            for path in reread:
+                mtime_ns, size = disk[path]
+                full = os.path.join(root, path)
+                spec, problems = read_spec_file(full, path, path[cut:],
+                                                mtime_ns / 1e9 if mtime_ns >= 0 else None)
+                racy = 1 if mtime_ns < 0 or now - mtime_ns / 1e9 <= RACY_SECONDS else 0
+                sid = known[path][4] if path in known else None
+                self._write_spec(conn, sid, path, mtime_ns, size, racy, spec, problems)
+                if path in known:
+                    report.changed.append(path)
+                elif spec is not None and spec.hash in deleted_hashes:
+                    report.renamed.append((deleted_hashes.pop(spec.hash), path))
+                    report.added.append(path)
+                else:
+                    report.added.append(path)
+        finally:
+            if enabled:
+                gc.enable()
+        new_ids = {r[0] for r in conn.execute("SELECT id FROM specs WHERE id IS NOT NULL")}
+        if deleted or report.added or new_ids != old_ids:
+            self._resolve_edges(conn, None)  # the set of specs changed: resolve every edge
+            conn.execute("DELETE FROM findings")
+        else:
+            self._resolve_edges(conn, [known[p][4] for p in reread])
+
+    @staticmethod
+    def _delete_children(conn: sqlite3.Connection, sids: list[int]) -> None:
+        if not sids:
+            return
+        rows = [(s,) for s in sids]
+        for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
+                      "reviews", "meta_values", "requirements", "scenarios", "findings"):
+            conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
+
+    def _write_spec(self, conn: sqlite3.Connection, sid: int | None, path: str, mtime_ns: int,
+                    size: int, racy: int, spec: "Spec | None",
+                    problems: "list[Finding]") -> None:
+        from sdd_core.query import meta_strings, search_text
+
+        probs = pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL) if problems else None
+        if spec is None:
+            values = (path, None, None, None, mtime_ns, size, racy) + (None,) * 14 + (probs,)
+        else:
+            values = (path, spec.id, spec.id.lower(), spec.hash, mtime_ns, size, racy,
+                      *spec_row(spec), probs)
+        cols = ("path, id, id_lc, hash, mtime_ns, size, racy, " + SPEC_COLUMNS + ", problems")
+        marks = ", ".join("?" * len(values))
+        if sid is None:
+            sid = conn.execute(f"INSERT INTO specs ({cols}) VALUES ({marks})", values).lastrowid
+        else:
+            conn.execute(f"INSERT OR REPLACE INTO specs (sid, {cols}) VALUES (?, {marks})",
+                         (sid, *values))
+        if spec is None:
+            return
+        conn.execute("INSERT INTO spec_data VALUES (?, ?)", (sid, _heavy(spec)))
+        conn.execute("INSERT INTO bodies VALUES (?, ?)", (sid, spec.body))
+        conn.execute("INSERT INTO texts VALUES (?, ?, ?)", (sid, spec.title, search_text(spec)))
+        if spec.tags:
+            conn.executemany("INSERT INTO tags VALUES (?, ?, ?)",
+                             [(sid, t, t.lower()) for t in spec.tags])
+        if spec.reviewers:
+            conn.executemany("INSERT INTO reviewers VALUES (?, ?, ?)",
+                             [(sid, r, r.lower()) for r in spec.reviewers])
+        if spec.reviews:
+            rows = []
+            for r in spec.reviews:
+                if not isinstance(r, dict):
+                    continue
+                status = str(r.get("status", ""))
+                rows.append((sid, _text(r.get("reviewer")), status, status.lower(),
+                             _text(r.get("date")), _text(r.get("comment"))))
+            conn.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)", rows)
+        meta_rows = []
+        for key, value in spec.meta.items():
+            key = str(key)
+            strings = meta_strings(value)
+            if not strings:
+                meta_rows.append((sid, key, key.lower(), None))
+            for s in dict.fromkeys(x.lower() for x in strings):
+                meta_rows.append((sid, key, key.lower(), s))
+        if meta_rows:
+            conn.executemany("INSERT INTO meta_values VALUES (?, ?, ?, ?)", meta_rows)
+        if spec.requirements:
+            conn.executemany("INSERT INTO requirements VALUES (?, ?, ?, ?, ?, ?)", [
+                (sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
+                for r in spec.requirements])
+        if spec.scenarios:
+            conn.executemany("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?)", [
+                (sid, s.name, s.line, len(s.steps), int(s.complete)) for s in spec.scenarios])
+        conn.executemany(
+            "INSERT INTO dependencies (sid, from_id, ref, src, type) VALUES (?, ?, ?, ?, ?)",
+            [(sid, spec.id, ref, spec.id.lower(), "explicit") for ref in spec.depends]
+            + [(sid, spec.id, ref, spec.id.lower(), "inferred")
+               for ref in _inferred_refs(spec)])
+
+    # ------------------------------------------------------------------ dependency graph
+
+    def id_stubs(self, conn: sqlite3.Connection) -> dict[str, "_Stub"]:
+        """Every spec as a light ``(id, path)`` stub, by id, first one winning on duplicate
+        ids in the order the file index lists specs (by id, then walk order)."""
+        rows = conn.execute("SELECT id, path FROM specs WHERE id IS NOT NULL").fetchall()
+        rows.sort(key=lambda r: (r[0], walk_key(r[1])))
+        out: dict[str, _Stub] = {}
+        for spec_id, path in rows:
+            if spec_id not in out:
+                out[spec_id] = _Stub(spec_id, path)
+        return out
+
+    def _resolve_edges(self, conn: sqlite3.Connection, sids: list[int] | None) -> None:
+        """Fill ``dst``/``to_id`` of dependency rows (all of them, or those of ``sids``) the
+        way the reference query evaluator resolves references."""
+        from sdd_core.query import resolve_ref
+
+        if sids is not None and not sids:
+            return
+        stubs = self.id_stubs(conn)
+        if sids is None:
+            rows = conn.execute("SELECT d.rowid, d.ref, d.type, s.path FROM dependencies d"
+                                " JOIN specs s ON s.sid = d.sid").fetchall()
+        else:
+            rows = []
+            for sid in sids:
+                rows += conn.execute("SELECT d.rowid, d.ref, d.type, s.path FROM dependencies d"
+                                     " JOIN specs s ON s.sid = d.sid WHERE d.sid=?",
+                                     (sid,)).fetchall()
+        updates = []
+        for rowid, ref, kind, path in rows:
+            hit = resolve_ref(ref, stubs, _Stub("", path))  # type: ignore[arg-type]
+            to_id = hit.id if hit is not None else None
+            if kind == "explicit":
+                dst = to_id.lower() if to_id is not None else ref.strip().lower()
+            else:
+                dst = to_id.lower() if to_id is not None else None
+            updates.append((dst, to_id, rowid))
+        conn.executemany("UPDATE dependencies SET dst=?, to_id=? WHERE rowid=?", updates)
+
+
+class _Stub:
+    """A spec's id and path: all reference resolution looks at."""
+
+    __slots__ = ("id", "path")
+
+    def __init__(self, spec_id: str, path: str) -> None:
+        self.id = spec_id
+        self.path = path
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _inferred_refs(spec: "Spec") -> Iterator[str]:
+    """References a body makes without ``depends``: backticked ids and links to spec files."""
+    seen: set[str] = set(spec.depends)
+    for m in spec.mentions:
+        if m not in seen:
+            seen.add(m)
+            yield m
+    for link in spec.links:
+        target = link.target.split("#", 1)[0]
+        if target.endswith(".md") and "://" not in target and target not in seen:
+            seen.add(target)
+            yield target
+
+
+def chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    """``items`` in lists of at most ``size``."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
