@@ -114,3 +114,63 @@ def test_index_links_every_doc() -> None:
     pages = {p.name for p in DOCS.glob("*.md")} - {"index.md"}
     missing = pages - linked
     assert not missing, f"docs/index.md does not link {sorted(missing)}"
+
+
+def _python_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+
+
+def _block_with(path: Path, marker: str) -> str:
+    hits = [b for b in _python_blocks(path) if marker in b]
+    assert len(hits) == 1, f"{path.name}: expected one python block containing {marker!r}"
+    return hits[0]
+
+
+def test_local_plugin_example_of_writing_plugins_works(sdd_project, spec_text, run_sdd) -> None:
+    code = _block_with(DOCS / "writing-plugins.md", "# .sdd/plugins/owner.py")
+    project = sdd_project({
+        ".sdd/plugins/owner.py": code,
+        "auth/login/spec.md": spec_text(title="Login", extra={"owner": "@alice"}),
+        "auth/logout/spec.md": spec_text(title="Logout"),
+    })
+    result = run_sdd("validate", "--format", "json", cwd=project.root)
+    assert result.exit_code == 0, result.output
+    assert [(f["code"], f["spec_id"], f["severity"]) for f in result.json()["findings"]] == [
+        ("T001", "auth/logout", "warning")]
+    listed = run_sdd("plugins", "--format", "json", cwd=project.root).json()["plugins"]
+    assert "local:owner" in {p["name"] for p in listed}
+
+
+def test_local_plugin_example_is_skipped_when_disabled(sdd_project, spec_text, run_sdd,
+                                                       monkeypatch) -> None:
+    monkeypatch.setenv("SDD_DISABLE_PLUGINS", "owner")
+    code = _block_with(DOCS / "writing-plugins.md", "# .sdd/plugins/owner.py")
+    project = sdd_project({
+        ".sdd/plugins/owner.py": code,
+        "auth/logout/spec.md": spec_text(title="Logout"),
+    })
+    result = run_sdd("validate", "--format", "json", cwd=project.root)
+    assert result.exit_code == 0, result.output
+    assert result.json()["findings"] == []
+
+
+def test_command_and_settings_examples_of_writing_plugins_work(sdd_project, spec_text,
+                                                               run_sdd) -> None:
+    doc = DOCS / "writing-plugins.md"
+    command = _block_with(doc, '@click.command("stale")')
+    settings = _block_with(doc, 'register("stale", StaleSettings)')
+    project = sdd_project({
+        ".sdd/plugins/stale.py": command + "\n\n" + settings,
+        ".sdd/config.yml": "version: 1\nstale:\n  days: 30\n",
+        "a/old/spec.md": spec_text(title="Old", extra={"updated": "2020-01-01"}),
+        "a/new/spec.md": spec_text(title="New", extra={"updated": "2999-01-01"}),
+    })
+    result = run_sdd("stale", "--format", "json", cwd=project.root)
+    assert result.exit_code == 0, result.output
+    assert [row["id"] for row in result.json()] == ["a/old"]
+    helped = run_sdd("stale", "--help", cwd=project.root)
+    assert "Example:  sdd stale --days 30 --format json" in helped.stdout
+    (project.root / ".sdd/config.yml").write_text("version: 1\nstale:\n  dayz: 3\n")
+    typo = run_sdd("stale", cwd=project.root)
+    assert typo.exit_code == 3
+    assert "dayz" in typo.stderr
