@@ -111,7 +111,9 @@ def sync_command() -> click.Command:
                   sdd sync auth/login --src src --src tests --format json
                   sdd sync --format markdown > coverage.md
         """
-        from sdd_core.cli.output import emit_json, info
+        import json
+
+        from sdd_core.cli.output import info
         from sdd_core.errors import CheckFailed
 
         from sdd_trace.render import markdown, print_table
@@ -127,7 +129,8 @@ def sync_command() -> click.Command:
             gitignore=not no_gitignore and settings.gitignore,
         )
         if fmt == "json":
-            emit_json(report.to_json())
+            # already plain JSON data: skip emit_json's conversion walk (large reports)
+            click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         elif fmt == "markdown":
             click.echo(markdown(report))
         else:
