@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from sdd_core.fastyaml import load_simple
 from sdd_core.model import (
     STATUSES, Finding, Link, Requirement, Scenario, Section, Severity, Spec, Step,
     normalize_user,
@@ -159,7 +160,16 @@ def _as_list(value: Any) -> list[str] | str:
 
 
 def load_front_matter(fm_text: str) -> Any:
-    """Parse front matter YAML with the fast C loader (raises ``yaml.YAMLError``)."""
+    """Parse front matter YAML (raises ``yaml.YAMLError``): plain front matter through
+    :func:`sdd_core.fastyaml.load_simple`, the rest with libyaml's C loader."""
+    simple = load_simple(fm_text)
+    if simple is not None:
+        return simple
+    return yaml_load(fm_text)
+
+
+def yaml_load(fm_text: str) -> Any:
+    """Parse YAML with the C loader, dates kept as text."""
     return yaml.load(fm_text, Loader=_Loader)
 
 
