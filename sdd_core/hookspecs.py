@@ -116,10 +116,14 @@ def authenticate(credentials: dict[str, Any]) -> "Actor | None":
 
 
 @hookspec
-def authorize(actor: "Actor", action: str, resource: Any) -> "bool | None":
+def authorize(actor: "Actor", action: str, resource: Any,
+              project: "Project | None") -> "bool | None":
     """May ``actor`` perform ``action`` (``spec.view``, ``spec.create``, ``spec.update``,
     ``spec.delete``, ``spec.export``, ``review.approve`` ...) on ``resource`` (a spec, a
     domain name, or ``None``)?
+
+    ``project`` is the project asking (where an access policy is read from); an
+    implementation may leave the argument out.
 
     Return ``False`` to deny, ``True`` to allow, ``None`` to abstain. Any ``False`` denies;
     with no answer at all the action is allowed (a project without an access plugin is open).

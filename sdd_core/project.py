@@ -275,7 +275,8 @@ class Project:
 
     def allowed(self, actor: "Actor", action: str, resource: Any = None) -> bool:
         """Whether the ``authorize`` hook lets ``actor`` do ``action`` (any deny wins)."""
-        answers = self.pm.hook.authorize(actor=actor, action=action, resource=resource)
+        answers = self.pm.hook.authorize(actor=actor, action=action, resource=resource,
+                                         project=self)
         return not any(a is False for a in answers)
 
     def authorize(self, actor: "Actor", action: str, resource: Any = None) -> None:
