@@ -161,3 +161,17 @@ def test_generated_plugin_installs_and_runs(tmp_path: Path) -> None:
     after = _sdd("plugins", "--format", "json", cwd=tmp_path)
     assert name not in {p["name"] for p in json.loads(after.stdout)["plugins"]}
 
+
+
+@pytest.mark.parametrize("context", [
+    {"plugin_name": "release notes!"},
+    {"plugin_name": "9lives"},
+    {"plugin_name": "ok name", "rule_code": "x1"},
+])
+def test_bad_names_are_refused_before_anything_is_written(tmp_path: Path,
+                                                          context: dict[str, str]) -> None:
+    from cookiecutter.exceptions import FailedHookException
+
+    with pytest.raises(FailedHookException):
+        _generate(tmp_path, **context)
+    assert list(tmp_path.iterdir()) == []
