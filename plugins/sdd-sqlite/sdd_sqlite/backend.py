@@ -103,6 +103,38 @@ class CachedSpec(Spec):
         return copy.deepcopy(self.plain(), memo)
 
 
+def _pack(found: "dict[str, list[Finding]]") -> bytes:
+    return pickle.dumps({code: [(f.code, f.severity.value, f.message, f.path, f.line, f.spec_id)
+                                for f in items] for code, items in found.items()},
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack(blob: bytes) -> "dict[str, list[Finding]]":
+    from sdd_core.model import Finding, Severity
+
+    global _SEV
+    if not _SEV:
+        _SEV = {s.value: s for s in Severity}
+    out: dict[str, list[Finding]] = {}
+    setattr_ = object.__setattr__
+    for code, items in pickle.loads(blob).items():
+        made = []
+        for c, sev, message, path, line, spec_id in items:
+            f = Finding.__new__(Finding)
+            setattr_(f, "__dict__", {"code": c, "severity": _SEV[sev], "message": message,
+                                     "path": path, "line": line, "spec_id": spec_id})
+            setattr_(f, "__pydantic_fields_set__", _FINDING_FIELDS)
+            setattr_(f, "__pydantic_extra__", None)
+            setattr_(f, "__pydantic_private__", None)
+            made.append(f)
+        out[code] = made
+    return out
+
+
+_SEV: dict[str, Any] = {}
+_FINDING_FIELDS = {"code", "severity", "message", "path", "line", "spec_id"}
+
+
 def _rebuild(values: dict[str, Any]) -> Spec:
     return Spec.model_construct(**values)
 
@@ -421,7 +453,7 @@ class SqliteIndex(IndexBackend):
             key = h.hexdigest()
             hit = stored.get(sid)
             if hit is not None and hit[0] == key:
-                per_spec.append(pickle.loads(hit[1]) if hit[1] is not None else {})
+                per_spec.append(_unpack(hit[1]) if hit[1] is not None else {})
                 continue
             if ctx is None:
                 ctx = RuleContext(project=project, specs=result.by_id(), result=result)
@@ -434,15 +466,14 @@ class SqliteIndex(IndexBackend):
                 if items:
                     found[rule.code] = items
             per_spec.append(found)
-            fresh.append((sid, key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-                          if found else None))
-        findings: list[Finding] = []
-        for rule in rules:
-            if rule in cacheable:
-                for found in per_spec:
-                    findings.extend(found.get(rule.code, ()))
-            else:
-                findings.extend(run_rules(project, result, [rule]))
+            fresh.append((sid, key, _pack(found) if found else None))
+        # project-wide rules run every time (cheap); ties between findings of one rule keep
+        # the rule's order, as in run_rules
+        findings: list[Finding] = run_rules(project, result,
+                                            [r for r in rules if r not in cacheable])
+        for rule in cacheable:
+            for found in per_spec:
+                findings.extend(found.get(rule.code, ()))
         if fresh:
             self._store_findings(fresh)
         return sort_findings(findings)

@@ -41,12 +41,6 @@ CREATE TABLE texts (sid INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT 
 CREATE VIRTUAL TABLE fts USING fts5(
     title, text, content='texts', content_rowid='sid',
     tokenize='unicode61 remove_diacritics 2');
-CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
-    INSERT INTO fts(rowid, title, text) VALUES (new.sid, new.title, new.text);
-END;
-CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
-    INSERT INTO fts(fts, rowid, title, text) VALUES ('delete', old.sid, old.title, old.text);
-END;
 CREATE TABLE dependencies (
     sid INTEGER NOT NULL, from_id TEXT NOT NULL, ref TEXT NOT NULL,
     src TEXT NOT NULL, dst TEXT,        -- lower-cased graph keys; dst NULL: unresolved inferred

@@ -244,6 +244,7 @@ class Cache:
             if full:
                 for table in schema.DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}")
+                conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
                 known = {}
             else:
                 known = self._known(conn)  # again, under the write lock
@@ -315,6 +316,8 @@ class Cache:
         if gone:
             conn.executemany("DELETE FROM specs WHERE sid=?", [(s,) for s in gone])
         report.deleted = sorted(deleted)
+        rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _ROW_TABLES}
+        next_sid = (conn.execute("SELECT max(sid) FROM specs").fetchone()[0] or 0) + 1
         enabled = gc.isenabled()
         gc.disable()  # thousands of parsed objects: the collector would only slow this down
         try:
@@ -324,8 +327,11 @@ class Cache:
                 spec, problems = read_spec_file(full, path, path[cut:],
                                                 mtime_ns / 1e9 if mtime_ns >= 0 else None)
                 racy = 1 if mtime_ns < 0 or now - mtime_ns / 1e9 <= RACY_SECONDS else 0
-                sid = known[path][4] if path in known else None
-                self._write_spec(conn, sid, path, mtime_ns, size, racy, spec, problems)
+                if path in known:
+                    sid = known[path][4]
+                else:
+                    sid, next_sid = next_sid, next_sid + 1
+                self._write_spec(rows, sid, path, mtime_ns, size, racy, spec, problems)
                 if path in known:
                     report.changed.append(path)
                 elif spec is not None and spec.hash in deleted_hashes:
@@ -333,6 +339,7 @@ class Cache:
                     report.added.append(path)
                 else:
                     report.added.append(path)
+            self._flush(conn, rows)
         finally:
             if enabled:
                 gc.enable()
@@ -348,70 +355,64 @@ class Cache:
         if not sids:
             return
         rows = [(s,) for s in sids]
+        conn.executemany("INSERT INTO fts(fts, rowid, title, text) SELECT 'delete', sid, title,"
+                         " text FROM texts WHERE sid=?", rows)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
                       "reviews", "meta_values", "requirements", "scenarios", "findings"):
             conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
 
-    def _write_spec(self, conn: sqlite3.Connection, sid: int | None, path: str, mtime_ns: int,
-                    size: int, racy: int, spec: "Spec | None",
+    def _write_spec(self, rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str,
+                    mtime_ns: int, size: int, racy: int, spec: "Spec | None",
                     problems: "list[Finding]") -> None:
+        """Queue the rows of one spec file (written by :meth:`_flush`)."""
         from sdd_core.query import meta_strings, search_text
 
         probs = pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL) if problems else None
         if spec is None:
-            values = (path, None, None, None, mtime_ns, size, racy) + (None,) * 14 + (probs,)
-        else:
-            values = (path, spec.id, spec.id.lower(), spec.hash, mtime_ns, size, racy,
-                      *spec_row(spec), probs)
-        cols = ("path, id, id_lc, hash, mtime_ns, size, racy, " + SPEC_COLUMNS + ", problems")
-        marks = ", ".join("?" * len(values))
-        if sid is None:
-            sid = conn.execute(f"INSERT INTO specs ({cols}) VALUES ({marks})", values).lastrowid
-        else:
-            conn.execute(f"INSERT OR REPLACE INTO specs (sid, {cols}) VALUES (?, {marks})",
-                         (sid, *values))
-        if spec is None:
+            rows["specs"].append((sid, path, None, None, None, mtime_ns, size, racy)
+                                 + (None,) * 14 + (probs,))
             return
-        conn.execute("INSERT INTO spec_data VALUES (?, ?)", (sid, _heavy(spec)))
-        conn.execute("INSERT INTO bodies VALUES (?, ?)", (sid, spec.body))
-        conn.execute("INSERT INTO texts VALUES (?, ?, ?)", (sid, spec.title, search_text(spec)))
-        if spec.tags:
-            conn.executemany("INSERT INTO tags VALUES (?, ?, ?)",
-                             [(sid, t, t.lower()) for t in spec.tags])
-        if spec.reviewers:
-            conn.executemany("INSERT INTO reviewers VALUES (?, ?, ?)",
-                             [(sid, r, r.lower()) for r in spec.reviewers])
-        if spec.reviews:
-            rows = []
-            for r in spec.reviews:
-                if not isinstance(r, dict):
-                    continue
+        rows["specs"].append((sid, path, spec.id, spec.id.lower(), spec.hash, mtime_ns, size,
+                              racy, *spec_row(spec), probs))
+        rows["spec_data"].append((sid, _heavy(spec)))
+        rows["bodies"].append((sid, spec.body))
+        rows["texts"].append((sid, spec.title, search_text(spec)))
+        rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
+        rows["reviewers"].extend((sid, r, r.lower()) for r in spec.reviewers)
+        for r in spec.reviews:
+            if isinstance(r, dict):
                 status = str(r.get("status", ""))
-                rows.append((sid, _text(r.get("reviewer")), status, status.lower(),
-                             _text(r.get("date")), _text(r.get("comment"))))
-            conn.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?)", rows)
-        meta_rows = []
+                rows["reviews"].append((sid, _text(r.get("reviewer")), status, status.lower(),
+                                        _text(r.get("date")), _text(r.get("comment"))))
+        meta_rows = rows["meta_values"]
         for key, value in spec.meta.items():
             key = str(key)
+            key_lc = key.lower()
             strings = meta_strings(value)
             if not strings:
-                meta_rows.append((sid, key, key.lower(), None))
+                meta_rows.append((sid, key, key_lc, None))
             for s in dict.fromkeys(x.lower() for x in strings):
-                meta_rows.append((sid, key, key.lower(), s))
-        if meta_rows:
-            conn.executemany("INSERT INTO meta_values VALUES (?, ?, ?, ?)", meta_rows)
-        if spec.requirements:
-            conn.executemany("INSERT INTO requirements VALUES (?, ?, ?, ?, ?, ?)", [
-                (sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
-                for r in spec.requirements])
-        if spec.scenarios:
-            conn.executemany("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?)", [
-                (sid, s.name, s.line, len(s.steps), int(s.complete)) for s in spec.scenarios])
-        conn.executemany(
-            "INSERT INTO dependencies (sid, from_id, ref, src, type) VALUES (?, ?, ?, ?, ?)",
-            [(sid, spec.id, ref, spec.id.lower(), "explicit") for ref in spec.depends]
-            + [(sid, spec.id, ref, spec.id.lower(), "inferred")
-               for ref in _inferred_refs(spec)])
+                meta_rows.append((sid, key, key_lc, s))
+        rows["requirements"].extend((sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
+                                    for r in spec.requirements)
+        rows["scenarios"].extend((sid, s.name, s.line, len(s.steps), int(s.complete))
+                                 for s in spec.scenarios)
+        src = spec.id.lower()
+        rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "explicit")
+                                    for ref in spec.depends)
+        rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "inferred")
+                                    for ref in _inferred_refs(spec))
+
+    @staticmethod
+    def _flush(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        for table, items in rows.items():
+            if items:
+                marks = ", ".join("?" * len(items[0]))
+                verb = "INSERT OR REPLACE" if table == "specs" else "INSERT"
+                conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
+        texts = rows.get("texts")
+        if texts:
+            conn.executemany("INSERT INTO fts(rowid, title, text) VALUES (?, ?, ?)", texts)
 
     # ------------------------------------------------------------------ dependency graph
 
@@ -453,6 +454,10 @@ class Cache:
                 dst = to_id.lower() if to_id is not None else None
             updates.append((dst, to_id, rowid))
         conn.executemany("UPDATE dependencies SET dst=?, to_id=? WHERE rowid=?", updates)
+
+
+_ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
+               "meta_values", "requirements", "scenarios", "dependencies")
 
 
 class _Stub:
