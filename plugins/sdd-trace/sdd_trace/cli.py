@@ -111,8 +111,6 @@ def sync_command() -> click.Command:
                   sdd sync auth/login --src src --src tests --format json
                   sdd sync --format markdown > coverage.md
         """
-        import json
-
         from sdd_core.cli.output import info
         from sdd_core.errors import CheckFailed
 
@@ -129,8 +127,7 @@ def sync_command() -> click.Command:
             gitignore=not no_gitignore and settings.gitignore,
         )
         if fmt == "json":
-            # already plain JSON data: skip emit_json's conversion walk (large reports)
-            click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+            click.echo(report.json_text())
         elif fmt == "markdown":
             click.echo(markdown(report))
         else:

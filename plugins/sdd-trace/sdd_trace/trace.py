@@ -14,7 +14,9 @@ Requirement ids compare by number when no exact match exists (``REQ-1`` finds ``
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -103,9 +105,12 @@ class TraceReport:
     scope: str | None = None
     threshold: float = 100.0
 
+    def __post_init__(self) -> None:
+        self._counts = Counter(r.status for r in self.requirements)
+
     def count(self, status: str) -> int:
         """How many requirements have ``status``."""
-        return sum(1 for r in self.requirements if r.status == status)
+        return self._counts[status]
 
     @property
     def total(self) -> int:
@@ -151,6 +156,20 @@ class TraceReport:
             "findings": [f.model_dump(mode="json") for f in self.findings],
             "files": self.stats.to_json(),
         }
+
+    def json_text(self) -> str:
+        """:meth:`to_json` as text: indented, one requirement or finding per line (fast
+        to write and to grep, even with tens of thousands of requirements)."""
+        data = self.to_json()
+        parts = []
+        for key, value in data.items():
+            if isinstance(value, list):
+                items = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in value)
+                text = f"[\n{items}\n  ]" if value else "[]"
+            else:
+                text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            parts.append(f"  {json.dumps(key)}: {text}")
+        return "{\n" + ",\n".join(parts) + "\n}"
 
 
 def _num(req: str) -> int:
