@@ -43,8 +43,13 @@ def atomic_write(path: Path, data: bytes, before_commit: Callable[[], None] | No
     renamed over the target. ``before_commit`` runs between the two; if it raises, the
     temporary file is removed and the target is untouched.
     """
+    created = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except BaseException:
+        _remove_empty(created)
+        raise
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -62,7 +67,17 @@ def atomic_write(path: Path, data: bytes, before_commit: Callable[[], None] | No
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        _remove_empty(created)
         raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove folders a failed write created (deepest first), leaving no trace."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 class FileStorage:

@@ -136,6 +136,9 @@ def test_failing_event_listener_blocks_the_write(sdd_project, spec_text, sdd_plu
         p.delete_spec("a/one")
     assert path.read_bytes() == before
     assert sorted(os.listdir(path.parent)) == ["spec.md"]  # no temporary file left behind
+    with pytest.raises(OSError):
+        p.write_spec(".sdd/specs/new/deep/spec.md", spec_text("new/deep"))
+    assert not (p.root / ".sdd/specs/new").exists()  # no empty folders left behind either
 
 
 def test_stale_write_is_a_conflict(sdd_project, spec_text) -> None:
