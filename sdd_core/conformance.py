@@ -133,7 +133,7 @@ def check_example_project(root: Path, backend: str,
     from sdd_core.project import Project
     from sdd_core.testing import write_project
 
-    write_project(root, example_project_files())
+    write_project(root, dict[str, "str | bytes"](example_project_files()))
     project = Project(root)
     if prepare is not None:
         prepare(project)
@@ -162,19 +162,20 @@ def normalize(node: Node) -> Node:
 
 
 def assert_backend_conforms(project: "Project", backend_name: str,
-                            queries: Iterable[str | Node]) -> int:
+                            queries: Iterable[str | Node],
+                            extra_fields: Iterable[str] = ()) -> int:
     """Check that ``project.index(backend_name).query(node)`` returns the same ids, in the
     same order, as the reference evaluator over the specs the file scan reads.
 
-    :param queries: query texts (parsed with the project's front matter keys as fields)
-        or ASTs.
+    :param queries: query texts (parsed with the project's front matter keys, and
+        ``extra_fields``, as fields) or ASTs.
     :returns: how many queries were checked.
     :raises AssertionError: naming the query, the expected and the returned ids.
     """
     from sdd_core.index import FileIndex
 
     reference = FileIndex(project).specs()
-    keys = {k for s in reference for k in s.meta}
+    keys = {k for s in reference for k in s.meta} | set(extra_fields)
     backend = project.index(backend_name)
     count = 0
     for q in queries:
@@ -205,6 +206,7 @@ WORDS = ("rate", "limit", "login", "token", "Invoice", "café", "ÉTÉ", "retry"
 PHRASES = ("rate limit", "Rate Limit", "login token", "limit rate", "é")
 DATES = ("2024-01-01", "2024-01-02", "2024-01-03", "2024-02-29")
 REVIEW_STATUSES = ("requested", "approved", "rejected", "changes_requested")
+EXTRA_KEYS = ("priority", "owner")
 EXTRA_VALUES: tuple[Any, ...] = ("high", "High", "low", 1, 2.5, True, False, None,
                                  ["high", "x"], "2024-01-02", {"a": 1})
 
@@ -277,7 +279,7 @@ def project_files() -> "SearchStrategy[dict[str, str]]":
             if reviews:
                 meta["reviews"] = [{"reviewer": draw(st.sampled_from(USERS)), "status": r}
                                    for r in reviews]
-            for key in ("priority", "owner"):
+            for key in EXTRA_KEYS:
                 if draw(st.booleans()):
                     meta[key] = draw(st.sampled_from(EXTRA_VALUES))
             words = draw(st.lists(st.sampled_from(WORDS + PHRASES), max_size=8))
@@ -360,11 +362,12 @@ def check_generated(backend: str, *, max_examples: int = 30,
            texts=st.lists(query_texts(), max_size=2))
     def run(files: dict[str, str], nodes: list[Node], texts: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            root = write_project(Path(tmp) / "proj", files)
+            root = write_project(Path(tmp) / "proj", dict[str, "str | bytes"](files))
             project = Project(root)
             if prepare is not None:
                 prepare(project)
-            assert_backend_conforms(project, backend, [*nodes, *texts])
+            assert_backend_conforms(project, backend, [*nodes, *texts],
+                                    extra_fields=EXTRA_KEYS)
 
     run()
 

@@ -13,6 +13,11 @@ AST nodes (all frozen dataclasses, hashable):
   of strings (several values mean "any of"); date shorthands such as
   ``modified_after:2024-01-01`` are parsed into ``Field("updated", ">", ("2024-01-01",))``.
 - ``Text(text, phrase)``: a full-text term (a word, or a quoted phrase).
+
+``column`` is where the term starts in the query text, 1-based (0 for nodes built in code).
+:func:`parse` builds the AST, :func:`evaluate` is the reference evaluator, :func:`explain`
+and :func:`to_text` present it. The semantics every backend must reproduce are in
+docs/query.md ("Semantics").
 """
 
 from __future__ import annotations

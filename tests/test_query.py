@@ -405,3 +405,13 @@ def test_boolean_algebra(example_specs, a, b) -> None:  # type: ignore[no-untype
 def test_all_ids_is_what_the_project_holds(example_specs) -> None:  # type: ignore[no-untyped-def]
     specs, _ = example_specs
     assert sorted(s.id for s in specs) == ALL
+
+
+def test_help_shows_an_example(run_sdd, project_dir) -> None:  # type: ignore[no-untyped-def]
+    for flag in ("--help", "-h"):
+        result = run_sdd("query", flag, cwd=project_dir)
+        assert result.exit_code == 0
+        assert "Example:" in result.stdout and 'sdd query "status:review AND phase:2"' \
+            in result.stdout
+    # a query that merely starts like -h is still a query
+    assert ids(run_sdd, project_dir, "-has:phase") == ["ops/runbook"]
