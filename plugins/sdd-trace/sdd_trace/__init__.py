@@ -8,7 +8,8 @@ group, so other plugins may add ``sdd sync status`` and the like.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -24,7 +25,6 @@ SYNC_HELP = ("Spec-to-code traceability (`sdd sync [SPEC]`), and the subcommands
 def register_commands(cli: click.Group) -> None:
     """Add ``sdd sync`` (the traceability report) as the ``sync`` group's default."""
     from sdd_core.cli.groups import ensure_group
-
     from sdd_trace.cli import sync_command
 
     group = ensure_group(cli, "sync", help=SYNC_HELP)

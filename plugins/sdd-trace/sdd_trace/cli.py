@@ -13,7 +13,6 @@ from sdd_core.cli.output import format_option
 if TYPE_CHECKING:
     from sdd_core.model import Spec
     from sdd_core.project import Project
-
     from sdd_trace.trace import TraceReport
 
 COMMAND_NAME = "coverage"
@@ -23,7 +22,7 @@ def _split(values: tuple[str, ...] | list[str]) -> list[str]:
     return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
 
 
-def _scope(project: "Project", spec: str | None) -> "tuple[list[Spec], list[Spec]]":
+def _scope(project: Project, spec: str | None) -> tuple[list[Spec], list[Spec]]:
     """(every spec, the specs the report covers): one spec, a folder of specs, or all."""
     from sdd_core.errors import NotFound
 
@@ -41,7 +40,7 @@ def _scope(project: "Project", spec: str | None) -> "tuple[list[Spec], list[Spec
     return specs, chosen
 
 
-def _folders(project: "Project", src: list[str]) -> list[str]:
+def _folders(project: Project, src: list[str]) -> list[str]:
     """The folders to scan: each ``--src`` (relative to the project root), default the root."""
     if not src:
         return [str(project.root)]
@@ -55,9 +54,9 @@ def _folders(project: "Project", src: list[str]) -> list[str]:
     return out
 
 
-def build_report(project: "Project", spec: str | None = None, *, src: list[str] | None = None,
+def build_report(project: Project, spec: str | None = None, *, src: list[str] | None = None,
                  include: list[str] | None = None, exclude: list[str] | None = None,
-                 threshold: float = 100.0, gitignore: bool = True) -> "TraceReport":
+                 threshold: float = 100.0, gitignore: bool = True) -> TraceReport:
     """Scan the project's source and test files and match them to its requirements."""
     from sdd_trace.mapping import load_mapping
     from sdd_trace.scan import Scanner
@@ -113,7 +112,6 @@ def sync_command() -> click.Command:
         """
         from sdd_core.cli.output import info
         from sdd_core.errors import CheckFailed
-
         from sdd_trace.render import markdown, print_table
 
         project = sdd.project
@@ -150,7 +148,7 @@ def sync_command() -> click.Command:
     return coverage
 
 
-def _settings(project: "Project") -> Any:
+def _settings(project: Project) -> Any:
     """The ``trace:`` section of ``.sdd/config.yml`` (defaults when it is absent)."""
     try:
         return project.settings("trace")

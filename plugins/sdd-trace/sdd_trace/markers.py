@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 _MARKER = re.compile(r"(?<![\w@])@spec(?![\w-])[ \t]*:?(?P<rest>[^@\n]*)")
 _ITEM = re.compile(r"[^\s,]+")
-_FULL = re.compile(r"^(?P<spec>[A-Za-z0-9_][\w./-]*?)#(?P<req>REQ-\d+)$", re.I)
-_BARE = re.compile(r"^#?(?P<req>REQ-\d+)$", re.I)
+_FULL = re.compile(r"^(?P<spec>[A-Za-z0-9_][\w./-]*?)#(?P<req>REQ-\d+)$", re.IGNORECASE)
+_BARE = re.compile(r"^#?(?P<req>REQ-\d+)$", re.IGNORECASE)
 _SPEC_ONLY = re.compile(r"^[A-Za-z0-9_](?:[\w./-]*\w)?$")
 _TRAIL = "\"'`;:.,)]}>*/-"
 
@@ -44,8 +44,8 @@ _IDENT_REQ = re.compile(
 _STRING_TEST = re.compile(
     r"(?:(?<![\w.$])(?:it|test|describe|context|specify|suite|scenario)(?:\.(?!each\b)\w+)*"
     r"(?:\.each\s*(?:\([^()\n]*\)|`[^`]*`))?|\bt\.Run)\s*\(\s*(?P<q>['\"`])(?P<name>.*?)(?P=q)")
-_STRING_REQ = re.compile(r"(?:(?P<spec>[A-Za-z0-9_][\w./-]*)#)?\b(?P<req>REQ-\d+)\b", re.I)
-_TEST_HINT = re.compile(r"req[_-]?\d", re.I)
+_STRING_REQ = re.compile(r"(?:(?P<spec>[A-Za-z0-9_][\w./-]*)#)?\b(?P<req>REQ-\d+)\b", re.IGNORECASE)
+_TEST_HINT = re.compile(r"req[_-]?\d", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ if TYPE_CHECKING:
 SHOWN_REFS = 3
 
 
-def _refs(refs: "list[Ref]") -> str:
+def _refs(refs: list[Ref]) -> str:
     shown = ", ".join(r.location() for r in refs[:SHOWN_REFS])
     more = len(refs) - SHOWN_REFS
     return f"{shown} (+{more} more)" if more > 0 else shown
 
 
-def summary_line(report: "TraceReport") -> str:
+def summary_line(report: TraceReport) -> str:
     """``Coverage 75.0% (3/4 requirements referenced) ...`` for people."""
     s = report.summary()
     return (f"Coverage {s['coverage']:g}% ({s['covered']}/{s['requirements']} requirements"
@@ -28,7 +28,7 @@ def summary_line(report: "TraceReport") -> str:
             f" {s['implemented']} code only, {s['tested']} tests only, {s['missing']} missing)")
 
 
-def print_table(report: "TraceReport") -> None:
+def print_table(report: TraceReport) -> None:
     """The requirements table, the findings and the summary, on stdout."""
     from sdd_core.cli.output import emit_table, style
 
@@ -54,15 +54,15 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(report: "TraceReport") -> str:
+def markdown(report: TraceReport) -> str:
     """A Markdown report for a pull-request comment."""
     s = report.summary()
     mark = "✅" if report.passed else "❌"
     lines = [f"## {mark} Spec traceability" + (f": `{report.scope}`" if report.scope else ""),
              "",
-             f"**Coverage {s['coverage']:g}%** (threshold {s['threshold']:g}%):"
+             (f"**Coverage {s['coverage']:g}%** (threshold {s['threshold']:g}%):"
              f" {s['covered']} of {s['requirements']} requirements referenced;"
-             f" {s['both']} implemented and tested ({s['full_coverage']:g}%).",
+             f" {s['both']} implemented and tested ({s['full_coverage']:g}%)."),
              "",
              "| | requirements |", "|---|---:|",
              f"| implemented and tested | {s['both']} |",

@@ -18,8 +18,9 @@ import os
 import re
 import stat
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 MAX_BYTES = 1024 * 1024
 SNIFF_BYTES = 8192

@@ -23,5 +23,5 @@ class TraceSettings(BaseModel):
     src: list[str] = Field(default_factory=list, description="folders to scan")
     include: list[str] = Field(default_factory=list, description="globs of files to scan")
     exclude: list[str] = Field(default_factory=list, description="globs to skip")
-    threshold: float = Field(100.0, ge=0, le=100, description="coverage needed under --ci")
+    threshold: float = Field(default=100.0, ge=0, le=100, description="coverage needed under --ci")
     gitignore: bool = True

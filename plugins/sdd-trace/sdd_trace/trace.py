@@ -17,18 +17,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sdd_core.model import Finding, Severity
-
 from sdd_trace.markers import RawRef, extract
 from sdd_trace.scan import ScanStats, SourceFile
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec
     from sdd_core.project import Project
-
     from sdd_trace.mapping import CodeMapping
 
 STATUSES = ("both", "implemented", "tested", "missing")
@@ -180,7 +179,7 @@ def _num(req: str) -> int:
 class Resolver:
     """Answers "which spec, which requirement" for references, with cached lookups."""
 
-    def __init__(self, project: "Project", specs: "list[Spec]") -> None:
+    def __init__(self, project: Project, specs: list[Spec]) -> None:
         self.project = project
         self.by_id = {s.id: s for s in specs}
         self.reqs: dict[str, dict[str, str]] = {}
@@ -234,7 +233,7 @@ def _finding(code: str, severity: Severity, message: str, path: str, line: int |
 class Tracer:
     """Collects references file by file and turns them into a :class:`TraceReport`."""
 
-    def __init__(self, project: "Project", specs: "list[Spec]", mapping: "CodeMapping") -> None:
+    def __init__(self, project: Project, specs: list[Spec], mapping: CodeMapping) -> None:
         self.resolver = Resolver(project, specs)
         self.mapping = mapping
         self.refs: dict[tuple[str, str], list[Ref]] = {}
@@ -297,7 +296,8 @@ class Tracer:
                 self.findings.append(self._unknown_req(what, raw.req, raw, rel, mapped,
                                                        "the file is mapped to"))
                 return None
-            return self._ambiguous(what, raw, rel, [h[0] for h in hits])
+            self._ambiguous(what, raw, rel, [h[0] for h in hits])
+            return None
         if context is not None:
             hit = res.requirement(context, raw.req)
             if hit is None:
@@ -314,7 +314,8 @@ class Tracer:
                 "TR002", Severity.ERROR, f"{what} '{raw.req}': no spec defines {raw.req}",
                 rel, raw.line))
             return None
-        return self._ambiguous(what, raw, rel, definers)
+        self._ambiguous(what, raw, rel, definers)
+        return None
 
     def _unknown_req(self, what: str, written: str, raw: RawRef, rel: str, specs: list[str],
                      why: str = "") -> Finding:
@@ -334,9 +335,8 @@ class Tracer:
             "TR003", Severity.WARNING, f"{what} '{raw.req}' is ambiguous: {len(specs)} specs"
             f" define it ({shown}); write '<spec-id>#{raw.req}', add an '@spec <spec-id>'"
             " line above it, or map the file in .sdd/code-mapping.json", rel, raw.line))
-        return None
 
-    def report(self, specs: "Iterable[Spec]", stats: ScanStats, scope: str | None = None,
+    def report(self, specs: Iterable[Spec], stats: ScanStats, scope: str | None = None,
                threshold: float = 100.0) -> TraceReport:
         """The report over ``specs`` (deprecated specs are left out of the counts)."""
         reqs: list[RequirementTrace] = []

@@ -128,6 +128,7 @@ def test_sync_group_shared_with_another_plugin(project, run_sdd, sdd_plugin, tra
     """`sdd sync status` from another plugin and `sdd sync` from this one both work,
     whichever registers first."""
     import sdd_trace
+
     from sdd_core import get_plugin_manager
 
     get_plugin_manager().unregister_plugin("trace")  # registered by the autouse fixture

@@ -7,7 +7,6 @@ import sys
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from sdd_trace.markers import extract, refs_in_test_names
 
 
