@@ -1,0 +1,288 @@
+"""The cache behind the read commands: refreshes, corruption, upgrades, cache commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import touch_later
+
+
+def _db(root: Path) -> Path:
+    return root / ".sdd" / ".cache" / "sdd.db"
+
+
+def _ids(result) -> list[str]:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.output
+    return [row["id"] for row in result.json()]
+
+
+@pytest.fixture
+def proj(sdd_project, spec_text):  # type: ignore[no-untyped-def]
+    return sdd_project({
+        "auth/login/spec.md": spec_text("auth/login", title="Login", status="review",
+                                        extra={"phase": 2, "tags": ["security"]}),
+        "auth/session/spec.md": spec_text("auth/session", title="Session",
+                                          depends=["auth/login"]),
+        "billing/invoice.md": spec_text(title="Invoice", status="approved"),
+    })
+
+
+def test_backend_is_sqlite_and_cache_file_created(cached, proj, run_sdd):
+    r = run_sdd("query", "--explain", "--format", "json", "draft", cwd=proj.root)
+    assert r.json()["backend"] == "sqlite"
+    assert _ids(run_sdd("list", "--format", "json", cwd=proj.root)) == [
+        "auth/login", "auth/session", "billing/invoice"]
+    assert _db(proj.root).is_file()
+
+
+def test_adds_edits_deletes_and_renames_between_commands(cached, proj, run_sdd, spec_text):
+    root = proj.root
+    specs = root / ".sdd" / "specs"
+    assert len(_ids(run_sdd("list", "--format", "json", cwd=root))) == 3
+
+    (specs / "ops").mkdir()
+    (specs / "ops" / "deploy.md").write_text(spec_text(title="Deploy"), encoding="utf-8")
+    assert "ops/deploy" in _ids(run_sdd("list", "--format", "json", cwd=root))
+
+    touch_later(specs / "billing" / "invoice.md",
+                spec_text(title="Invoice v2", status="deprecated"))
+    rows = run_sdd("list", "--format", "json", cwd=root).json()
+    inv = next(r for r in rows if r["id"] == "billing/invoice")
+    assert (inv["title"], inv["status"]) == ("Invoice v2", "deprecated")
+    assert _ids(run_sdd("query", "status:deprecated", "--format", "json", cwd=root)) == [
+        "billing/invoice"]
+
+    (specs / "ops" / "deploy.md").unlink()
+    assert "ops/deploy" not in _ids(run_sdd("list", "--format", "json", cwd=root))
+
+    # rename: the path-derived id follows the file
+    os.rename(specs / "billing" / "invoice.md", specs / "billing" / "receipt.md")
+    ids = _ids(run_sdd("list", "--format", "json", cwd=root))
+    assert "billing/receipt" in ids and "billing/invoice" not in ids
+    assert _ids(run_sdd("query", "title:\"invoice v2\"", "--format", "json", cwd=root)) == [
+        "billing/receipt"]
+    assert run_sdd("cache", "verify", cwd=root).exit_code == 0
+
+
+def test_same_size_same_second_edit_is_seen(cached, proj, run_sdd, spec_text):
+    """An edit keeping the size and landing in the same mtime tick is caught by re-hashing
+    recently modified files."""
+    path = proj.root / ".sdd" / "specs" / "auth" / "login" / "spec.md"
+    run_sdd("list", cwd=proj.root)
+    st = os.stat(path)
+    text = path.read_text(encoding="utf-8")
+    new = text.replace("title: Login", "title: Lxgin")
+    assert len(new) == len(text)
+    path.write_text(new, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime, same size
+    assert _ids(run_sdd("query", "title:lxgin", "--format", "json", cwd=proj.root)) == [
+        "auth/login"]
+
+
+def test_dependency_resolution_follows_added_specs(cached, sdd_project, spec_text, run_sdd):
+    proj = sdd_project({"a.md": spec_text("a", depends=["b"])})
+    root = proj.root
+    assert _ids(run_sdd("query", "depends_on:b", "--format", "json", cwd=root)) == ["a"]
+    r = run_sdd("validate", "--format", "json", cwd=root)
+    assert [f["code"] for f in r.json()["findings"]] == ["E207"]
+    (root / ".sdd" / "specs" / "b.md").write_text(spec_text("b", depends=["c"]),
+                                                  encoding="utf-8")
+    assert run_sdd("validate", "--format", "json", cwd=root).json()["findings"][0]["path"] \
+        == ".sdd/specs/b.md"
+    (root / ".sdd" / "specs" / "c.md").write_text(spec_text("c"), encoding="utf-8")
+    assert _ids(run_sdd("query", "depends_on*:c", "--format", "json", cwd=root)) == ["a", "b"]
+    assert _ids(run_sdd("query", "required_by*:a", "--format", "json", cwd=root)) == ["b", "c"]
+    assert run_sdd("validate", cwd=root).exit_code == 0
+
+
+def _validate_json(run_sdd, root):  # type: ignore[no-untyped-def]
+    r = run_sdd("validate", "--format", "json", cwd=root)
+    return r.exit_code, r.json()
+
+
+def test_validate_from_cache_equals_no_cache(cached, no_cache, sdd_project, spec_text,
+                                             run_sdd):
+    proj = sdd_project({
+        "a.md": spec_text("a", depends=["missing"], created=None),
+        "b.md": spec_text("b", requirements=["no keyword here"], scenarios=0),
+        "c.md": spec_text("c", body_extra="See [x](./nothere.md)."),
+        "d.md": "---\nstatus: [\n---\n# Broken\n",
+        "e.md": spec_text("a"),  # duplicate id
+    })
+    root = proj.root
+    first = _validate_json(run_sdd, root)
+    second = _validate_json(run_sdd, root)  # answered from stored findings
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("SELECT count(*) FROM findings").fetchone()[0] == 4
+    # a linked file appearing changes E208 although no spec changed
+    (root / ".sdd" / "specs" / "nothere.md").write_text("# not a spec\n", encoding="utf-8")
+    third = _validate_json(run_sdd, root)
+    no_cache()
+    assert _validate_json(run_sdd, root) == third
+    os.unlink(root / ".sdd" / "specs" / "nothere.md")
+    expected = _validate_json(run_sdd, root)
+    assert first == second == expected
+    codes = sorted(f["code"] for f in expected[1]["findings"])
+    assert {"E201", "E204", "E205", "E206", "E207", "E208", "W001"} <= set(codes)
+    assert expected[0] == 1
+
+
+def test_validate_cache_invalidated_by_constitution(cached, no_cache, sdd_project, spec_text,
+                                                    run_sdd):
+    proj = sdd_project({"a.md": spec_text("a")}, constitution="1.0.0")
+    root = proj.root
+    assert _validate_json(run_sdd, root)[0] == 0
+    (root / ".sdd" / "constitution.md").write_text("---\nversion: 2.0.0\n---\n# C\n",
+                                                   encoding="utf-8")
+    code, data = _validate_json(run_sdd, root)
+    assert code == 1 and [f["code"] for f in data["findings"]] == ["E304"]
+
+
+def test_corrupt_cache_is_rebuilt_with_one_warning(cached, proj, run_sdd):
+    root = proj.root
+    run_sdd("list", cwd=root)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(f"{_db(root)}{suffix}"):
+            os.unlink(f"{_db(root)}{suffix}")
+    _db(root).write_bytes(b"this is not a database" * 100)
+    r = run_sdd("list", "--format", "json", cwd=root)
+    assert r.exit_code == 0
+    assert len(r.json()) == 3
+    assert r.stderr.count("warning") == 1 and "unreadable" in r.stderr
+    r = run_sdd("list", "--format", "json", cwd=root)
+    assert "warning" not in r.stderr
+
+
+def test_truncated_cache_is_rebuilt(cached, proj, run_sdd):
+    root = proj.root
+    run_sdd("list", cwd=root)
+    with sqlite3.connect(_db(root)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = _db(root).read_bytes()
+    _db(root).write_bytes(data[: len(data) // 3])
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(f"{_db(root)}{suffix}"):
+            os.unlink(f"{_db(root)}{suffix}")
+    r = run_sdd("query", "status:review", "--format", "json", cwd=root)
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in r.json()] == ["auth/login"]
+
+
+def test_older_schema_is_upgraded(cached, proj, run_sdd):
+    from sdd_sqlite import schema
+
+    root = proj.root
+    db = _db(root)
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db)
+    for statement in schema._statements(schema.SCHEMA_V1):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    r = run_sdd("validate", "--format", "json", cwd=root)
+    assert r.json()["specs"] == 3
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"findings", "history"} <= tables
+    conn.close()
+    assert "warning" not in r.stderr
+
+
+def test_newer_schema_is_replaced(cached, proj, run_sdd):
+    root = proj.root
+    db = _db(root)
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE future (x)")
+    conn.execute("PRAGMA user_version=99")
+    conn.commit()
+    conn.close()
+    r = run_sdd("list", "--format", "json", cwd=root)
+    assert len(r.json()) == 3
+    assert "another SDD version" in r.stderr
+
+
+def test_cache_commands(cached, proj, run_sdd, spec_text):
+    root = proj.root
+    r = run_sdd("cache", "status", "--format", "json", cwd=root)
+    assert r.json()["exists"] is False
+    assert run_sdd("cache", "init", cwd=root).exit_code == 0
+    data = run_sdd("cache", "status", "--format", "json", cwd=root).json()
+    assert (data["specs"], data["schema_version"], data["stale"]) == (3, 2, [])
+    assert data["size"] > 0 and data["last_refresh"]
+    (root / ".sdd" / "specs" / "new.md").write_text(spec_text("new"), encoding="utf-8")
+    os.unlink(root / ".sdd" / "specs" / "billing" / "invoice.md")
+    stale = run_sdd("cache", "status", "--format", "json", cwd=root).json()["stale"]
+    assert stale == [{"path": ".sdd/specs/billing/invoice.md", "change": "deleted"},
+                     {"path": ".sdd/specs/new.md", "change": "added"}]
+    r = run_sdd("cache", "verify", "--no-refresh", "--format", "json", cwd=root)
+    assert r.exit_code == 1
+    assert {d["path"] for d in r.json()["differences"]} == {
+        ".sdd/specs/billing/invoice.md", ".sdd/specs/new.md"}
+    assert run_sdd("cache", "verify", cwd=root).exit_code == 0
+    # tamper with the cache behind its back: verify lists the difference
+    with sqlite3.connect(_db(root)) as conn:
+        conn.execute("UPDATE specs SET title='Tampered' WHERE id='auth/login'")
+    r = run_sdd("cache", "verify", "--format", "json", cwd=root)
+    assert r.exit_code == 1
+    assert r.json()["differences"] == [{"path": ".sdd/specs/auth/login/spec.md",
+                                        "difference": "title differs"}]
+    assert run_sdd("cache", "rebuild", cwd=root).exit_code == 0
+    assert run_sdd("cache", "verify", cwd=root).exit_code == 0
+    assert run_sdd("cache", "clear", cwd=root).exit_code == 0
+    assert not _db(root).exists()
+
+
+def test_show_and_lazy_fields_match_the_files(cached, proj, run_sdd):
+    from sdd_core.index import FileIndex
+
+    root = proj.root
+    r = run_sdd("show", "auth/login", "--format", "json", cwd=root)
+    data = r.json()
+    assert data["dependents"] == ["auth/session"]
+    fresh = {s.id: s for s in FileIndex(proj).specs()}
+    assert data["body"] == fresh["auth/login"].body
+    index = proj.index()
+    assert index.name == "sqlite"
+    for spec in index.specs():
+        assert spec.model_dump() == fresh[spec.id].model_dump()
+        assert spec == fresh[spec.id]
+        assert spec.requirements == fresh[spec.id].requirements
+    import copy
+    import pickle
+
+    spec = index.get("auth/session")
+    assert pickle.loads(pickle.dumps(spec)) == fresh["auth/session"]
+    assert copy.deepcopy(spec) == fresh["auth/session"]
+    changed = spec.model_copy(update={"body": "x"})
+    assert changed.body == "x" and changed.meta == fresh["auth/session"].meta
+
+
+def test_front_matter_keys_and_fts_search(cached, sdd_project, spec_text):
+    proj = sdd_project({
+        "a.md": spec_text("a", title="Rate limiting", extra={"priority": "high"}),
+        "b.md": spec_text("b", title="Café menu", body_extra="The cafe serves crêpes."),
+    })
+    index = proj.index()
+    assert "priority" in index.front_matter_keys()
+    hits = [s.id for s, _ in index.search("cafe")]
+    assert hits == ["b"]  # diacritics removed by the tokenizer
+    assert [s.id for s, _ in index.search("limiting")] == ["a"]
+
+
+def test_unwritable_cache_falls_back_to_files(cached, proj, run_sdd):
+    root = proj.root
+    cache_dir = root / ".sdd" / ".cache"
+    cache_dir.write_text("a file where the cache folder should be", encoding="utf-8")
+    with warnings.catch_warnings():
+        r = run_sdd("list", "--format", "json", cwd=root)
+    assert r.exit_code == 0, r.output
+    assert len(r.json()) == 3
+    assert r.stderr.count("warning") == 1
