@@ -150,22 +150,23 @@ class Scanner:
             yield from self._walk(folder, self._ancestor_ignores(folder))
 
     def _walk(self, top: str, ignores: Ignores) -> Iterator[SourceFile]:
-        stack: list[tuple[str, Ignores]] = [(top, ignores)]
+        stack: list[tuple[str, str, Ignores]] = [(top, self._rel(top), ignores)]
         while stack:
-            folder, ignores = stack.pop()
-            if self.gitignore:
-                spec = _read_gitignore(folder)
-                if spec is not None:
-                    ignores = (*ignores, (self._rel(folder), spec))
+            folder, folder_rel, ignores = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except OSError:
                 self.stats.skipped["unreadable"] += 1
                 continue
-            subdirs: list[tuple[str, Ignores]] = []
+            if self.gitignore and any(e.name == ".gitignore" for e in entries):
+                spec = _read_gitignore(folder)
+                if spec is not None:
+                    ignores = (*ignores, (folder_rel, spec))
+            subdirs: list[tuple[str, str, Ignores]] = []
+            prefix = folder_rel + "/" if folder_rel else ""
             for entry in entries:
                 name = entry.name
-                rel = self._rel(entry.path)
+                rel = prefix + name
                 try:
                     is_dir = entry.is_dir(follow_symlinks=False)
                 except OSError:
@@ -175,7 +176,7 @@ class Scanner:
                         continue
                     if self.exclude is not None and self.exclude.match_file(rel + "/"):
                         continue
-                    subdirs.append((entry.path, ignores))
+                    subdirs.append((entry.path, rel, ignores))
                     continue
                 if name == ".gitignore" or (ignores and _ignored(rel, False, ignores)):
                     continue

@@ -113,3 +113,22 @@ def test_test_locations():
     for path in ("src/a.py", "src/testing.py", "attest.go", "contest/a.py", "a.tests.ts",
                  "specs/a.py", "src/latest/a.ts"):
         assert not is_test_path(path), path
+
+
+def test_nested_gitignore_overrides_the_root_one(project, sync):
+    root = project({"a/one/spec.md": 1}, {
+        ".gitignore": "*.gen.ts\n",
+        "web/.gitignore": "!keep.gen.ts\n",
+        "web/keep.gen.ts": M, "web/drop.gen.ts": M, "keep.gen.ts": M,
+    })
+    assert code_refs(sync(root).json()) == {"a/one#REQ-01": ["web/keep.gen.ts:1"]}
+
+
+def test_symlinked_folders_are_not_followed_and_odd_encodings_are_read(project, sync):
+    root = project({"a/one/spec.md": 1}, {
+        "src/a.ts": M,
+        "src/latin1.py": "# café @spec a/one#REQ-01\n".encode("latin-1"),
+    })
+    (root / "src" / "loop").symlink_to(root / "src", target_is_directory=True)
+    data = sync(root).json()
+    assert code_refs(data) == {"a/one#REQ-01": ["src/a.ts:1", "src/latin1.py:1"]}
