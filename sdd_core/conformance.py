@@ -237,8 +237,9 @@ def project_files() -> "SearchStrategy[dict[str, str]]":
             meta["title"] = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1,
                                                    max_size=3)))
             meta["status"] = draw(st.sampled_from(
-                ("draft", "review", "approved", "implemented", "deprecated", "Review")))
-            phase = draw(st.one_of(st.none(), st.integers(0, 4)))
+                ("draft", "review", "approved", "implemented", "deprecated", "Review", "wip")))
+            # "3" is read as 3; "later" is ignored with a warning (no phase)
+            phase = draw(st.one_of(st.none(), st.integers(0, 4), st.sampled_from(("3", "later"))))
             if phase is not None:
                 meta["phase"] = phase
             if draw(st.booleans()):
@@ -308,7 +309,7 @@ def query_nodes(max_leaves: int = 6) -> "SearchStrategy[Node]":
     cmp_ops = ("=", ">", ">=", "<", "<=")
     leaves = st.one_of(
         field("status", st.sampled_from(("draft", "review", "approved", "implemented",
-                                         "deprecated"))),
+                                         "deprecated", "wip"))),
         field("phase", st.integers(-1, 5).map(str), cmp_ops),
         field("domain", st.sampled_from(DOMAINS + ("AUTH", "ops", "common"))),
         field("tag", st.sampled_from(TAGS + ("none",))),
@@ -374,7 +375,16 @@ def check_generated(backend: str, *, max_examples: int = 30,
 
 class IndexBackendConformance:
     """Subclass as ``Test...`` with ``backend = "name"`` to run the suite against a backend;
-    override :meth:`prepare` to set up each project (e.g. build a cache)."""
+    override :meth:`prepare` to set up each project (e.g. build a cache). Tests run
+    hermetically, so load the plugin that provides the backend with a fixture::
+
+        class TestCacheConforms(IndexBackendConformance):
+            backend = "sqlite"
+
+            @pytest.fixture(autouse=True)
+            def _load(self, sdd_entrypoints):
+                sdd_entrypoints("sqlite")
+    """
 
     backend: str = "files"
     max_examples: int = 30
