@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import types
 
@@ -69,6 +70,7 @@ def test_json_summary_and_stdout_only_json(project, run_sdd):
     }
     assert data["files"]["scanned"] == 2
     assert "Scanned 2 file(s)" in result.stderr
+    assert gc.isenabled()  # paused during the run only
 
 
 def test_markdown_for_pull_requests(project, run_sdd):
