@@ -17,8 +17,13 @@ from sdd_core import hookimpl
 
 __version__ = "0.1.0"
 
-SYNC_HELP = ("Spec-to-code traceability (`sdd sync [SPEC]`), and the subcommands other"
-             " plugins add.")
+SYNC_HELP = """Spec-to-code traceability, and the subcommands other plugins add.
+
+Without a subcommand, runs `coverage` (see `sdd sync coverage --help` for its options).
+
+\b
+Example:  sdd sync --ci --threshold 80
+"""
 
 
 @hookimpl

@@ -77,7 +77,8 @@ def build_report(project: Project, spec: str | None = None, *, src: list[str] | 
 def sync_command() -> click.Command:
     """Build the ``sdd sync`` traceability command."""
 
-    @click.command(COMMAND_NAME)
+    @click.command(COMMAND_NAME, short_help="Requirement coverage by code and tests"
+                   " (the default).")
     @click.argument("spec", required=False, metavar="[SPEC]")
     @click.option("--src", multiple=True, metavar="DIR",
                   help="Folder to scan, relative to the project root (repeat or"
