@@ -132,14 +132,13 @@ def impact(sg: SpecGraph, origin: str, *, depth: int | None = None,
 
 def report(sg: SpecGraph, *, top: int = 10) -> dict[str, Any]:
     """Most-connected specs, orphans, every dependency cycle, dangling refs and health."""
-    g = sg.graph
-    in_deg = dict(g.in_degree())
-    out_deg = dict(g.out_degree())
-    ranked = sorted(g.nodes, key=lambda n: (-(in_deg[n] + out_deg[n]), n))
+    in_deg = {n: len(p) for n, p in sg.pred.items()}
+    out_deg = {n: len(p) for n, p in sg.succ.items()}
+    ranked = sorted(sg.succ, key=lambda n: (-(in_deg[n] + out_deg[n]), n))
     most = [{"id": n, "dependents": in_deg[n], "dependencies": out_deg[n],
              "degree": in_deg[n] + out_deg[n]} for n in ranked[:top] if in_deg[n] + out_deg[n]]
-    orphans = sorted(n for n in g.nodes if in_deg[n] + out_deg[n] == 0)
-    cycles = find_cycles(sg.explicit_graph())
+    orphans = sorted(n for n in sg.succ if in_deg[n] + out_deg[n] == 0)
+    cycles = find_cycles(sg.explicit_succ())
     counts = sg.counts()
     total = counts["specs"]
     penalties = {

@@ -6,10 +6,11 @@ are imported inside the command functions.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
@@ -20,6 +21,34 @@ if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project
 
     from sdd_graph.graph import SpecGraph
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def gc_paused(func: F) -> F:
+    """Run a command with the cyclic garbage collector paused (see refcache.paused_gc)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sdd_graph.refcache import paused_gc
+
+        with paused_gc():
+            return func(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_json(data: Any) -> None:
+    """JSON on stdout: indented on a terminal; compact when piped, where the encoder runs
+    in C (indenting 10,000 quality rows in pure Python takes seconds)."""
+    import json
+    import sys
+
+    from sdd_core.cli.output import emit_json as pretty
+
+    if sys.stdout.isatty():
+        pretty(data)
+    else:
+        click.echo(json.dumps(data, ensure_ascii=False))
 
 
 def _graph(project: "Project", inferred: bool = True) -> "SpecGraph":
@@ -70,6 +99,7 @@ def _write(output: str, text: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of stdout.")
 @pass_sdd
+@gc_paused
 def graph_cmd(sdd: SddContext, fmt: str, domain: str | None, root: str | None,
               depth: int | None, domain_graph: bool, explicit_only: bool,
               output: str | None) -> None:
@@ -111,9 +141,8 @@ def graph_cmd(sdd: SddContext, fmt: str, domain: str | None, root: str | None,
                 known = sorted({s.domain for s in sg.specs.values()})
                 raise click.BadParameter(f"no spec in domain {domain!r} (domains: "
                                          f"{', '.join(known)})", param_hint="--domain")
-            g = sg.graph
-            nodes = focus | {v for n in focus for v in g.succ[n] if v in nodes} | {
-                u for n in focus for u in g.pred[n] if u in nodes}
+            nodes = focus | {v for n in focus for v in sg.succ[n] if v in nodes} | {
+                u for n in focus for u in sg.pred[n] if u in nodes}
         data = spec_graph_data(sg, nodes, focus)
     text = render(data, fmt, domains=domain_graph)
     if output:
@@ -132,6 +161,7 @@ def graph_cmd(sdd: SddContext, fmt: str, domain: str | None, root: str | None,
 @click.option("--reverse", is_flag=True, help="Show what ID depends on instead.")
 @format_option("table", "json")
 @pass_sdd
+@gc_paused
 def impact_cmd(sdd: SddContext, spec_id: str, depth: int | None, reverse: bool,
                fmt: str) -> None:
     """What a change to spec ID affects: its direct and transitive dependents, each with its
@@ -145,7 +175,7 @@ def impact_cmd(sdd: SddContext, spec_id: str, depth: int | None, reverse: bool,
     Example:  sdd impact billing/invoice-model --depth 3
               sdd impact billing/invoice-export --reverse --format json
     """
-    from sdd_core.cli.output import emit_json, emit_table
+    from sdd_core.cli.output import emit_table
 
     from sdd_graph.analysis import impact
 
@@ -179,6 +209,7 @@ def impact_cmd(sdd: SddContext, spec_id: str, depth: int | None, reverse: bool,
               help="How many most-connected specs to list.")
 @format_option("table", "json")
 @pass_sdd
+@gc_paused
 def report_cmd(sdd: SddContext, top: int, fmt: str) -> None:
     """The project's dependency health: most-connected specs, orphans, every dependency
     cycle (with one concrete cycle path), depends entries naming no spec, a health score.
@@ -189,7 +220,7 @@ def report_cmd(sdd: SddContext, top: int, fmt: str) -> None:
     \b
     Example:  sdd impact report --format json
     """
-    from sdd_core.cli.output import emit_json, emit_table
+    from sdd_core.cli.output import emit_table
 
     from sdd_graph.analysis import report
 
@@ -232,6 +263,7 @@ def report_cmd(sdd: SddContext, top: int, fmt: str) -> None:
               help="Exit 1 when a scored spec is under N.")
 @format_option("table", "json")
 @pass_sdd
+@gc_paused
 def quality_cmd(sdd: SddContext, spec_id: str | None, all_specs: bool,
                 min_score: float | None, fmt: str) -> None:
     """Score specs out of 100 with a breakdown and a grade (A>=90, B>=80, C>=70, D>=60, F).
@@ -244,10 +276,10 @@ def quality_cmd(sdd: SddContext, spec_id: str | None, all_specs: bool,
     Example:  sdd quality auth/login
               sdd quality --all --min-score 70 --format json
     """
-    from sdd_core.cli.output import emit_json, emit_table, info
+    from sdd_core.cli.output import emit_table, info
 
     from sdd_graph.analysis import grade
-    from sdd_graph.quality import collect_criteria, score_spec
+    from sdd_graph.quality import collect_criteria, flush_memos, score_spec
 
     if spec_id and all_specs:
         raise click.UsageError("give an ID or --all, not both")
@@ -255,6 +287,7 @@ def quality_cmd(sdd: SddContext, spec_id: str | None, all_specs: bool,
     criteria = collect_criteria(project)
     specs = [project.get(spec_id)] if spec_id else project.specs()
     scored = [score_spec(s, criteria) for s in specs]
+    flush_memos()
     mean = round(sum(s.score for s in scored) / len(scored), 1) if scored else 0.0
     failed = [s.id for s in scored if min_score is not None and s.score < min_score]
     if fmt == "json":

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from urllib.parse import unquote
 
 if TYPE_CHECKING:  # pragma: no cover
-    import networkx as nx
-
     from sdd_core import Project, Spec
 
 EXPLICIT = "explicit"
@@ -35,30 +33,67 @@ class Dangling:
 
 @dataclass
 class SpecGraph:
-    """The graph plus the specs it was built from."""
+    """The graph as adjacency dicts, plus the specs it was built from.
 
-    graph: "nx.DiGraph"
+    ``succ[a][b]`` and ``pred[b][a]`` both hold the type of the edge ``a -> b`` (``a``
+    depends on ``b``). Plain dicts keep ``sdd impact`` fast (importing networkx alone costs
+    about half a second); :meth:`to_networkx` gives a ``networkx.DiGraph`` for analysis.
+    """
+
     specs: dict[str, "Spec"]
+    succ: dict[str, dict[str, str]]
+    pred: dict[str, dict[str, str]]
     dangling: list[Dangling] = field(default_factory=list)
+
+    @classmethod
+    def from_edges(cls, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]],
+                   specs: "dict[str, Spec] | None" = None) -> "SpecGraph":
+        """A graph of ``nodes`` and ``(source, target, type)`` edges; for the same pair an
+        explicit edge wins over an inferred one."""
+        succ: dict[str, dict[str, str]] = {n: {} for n in nodes}
+        pred: dict[str, dict[str, str]] = {n: {} for n in succ}
+        for u, v, t in edges:
+            if succ[u].get(v) == EXPLICIT:
+                continue
+            succ[u][v] = t
+            pred[v][u] = t
+        return cls(specs if specs is not None else {}, succ, pred)
+
+    def edges(self) -> Iterator[tuple[str, str, str]]:
+        """Every ``(source, target, type)``."""
+        for u, targets in self.succ.items():
+            for v, t in targets.items():
+                yield u, v, t
+
+    def has_edge(self, source: str, target: str) -> bool:
+        """Whether ``source`` depends on ``target`` (explicitly or not)."""
+        return target in self.succ.get(source, ())
 
     def edge_type(self, source: str, target: str) -> str:
         """``explicit`` or ``inferred`` for an existing edge."""
-        return str(self.graph.edges[source, target]["type"])
+        return self.succ[source][target]
 
     def counts(self) -> dict[str, int]:
         """How many nodes, edges, explicit and inferred edges the graph has."""
-        explicit = sum(1 for _, _, t in self.graph.edges(data="type") if t == EXPLICIT)
-        edges = self.graph.number_of_edges()
-        return {"specs": self.graph.number_of_nodes(), "edges": edges,
-                "explicit": explicit, "inferred": edges - explicit}
+        edges = explicit = 0
+        for targets in self.succ.values():
+            edges += len(targets)
+            explicit += sum(1 for t in targets.values() if t == EXPLICIT)
+        return {"specs": len(self.succ), "edges": edges, "explicit": explicit,
+                "inferred": edges - explicit}
 
-    def explicit_graph(self) -> "nx.DiGraph":
-        """The same nodes with only the explicit edges (the ones cycles are checked on)."""
+    def explicit_succ(self) -> dict[str, list[str]]:
+        """Successors over explicit edges only (the ones cycles are checked on)."""
+        return {u: [v for v, t in targets.items() if t == EXPLICIT]
+                for u, targets in self.succ.items()}
+
+    def to_networkx(self) -> Any:
+        """The graph as a ``networkx.DiGraph`` (edge attribute ``type``)."""
         import networkx as nx
 
         g = nx.DiGraph()
-        g.add_nodes_from(self.graph)
-        g.add_edges_from((u, v) for u, v, t in self.graph.edges(data="type") if t == EXPLICIT)
+        g.add_nodes_from(self.succ)
+        g.add_edges_from((u, v, {"type": t}) for u, v, t in self.edges())
         return g
 
 
@@ -95,38 +130,46 @@ def build_graph(project: "Project", specs: "Iterable[Spec] | None" = None, *,
         pass the one every rule shares, so path lookups are indexed once).
     :param inferred: also add edges inferred from links and mentions.
     """
-    import networkx as nx
+    from sdd_graph.refcache import paused_gc
 
+    with paused_gc():
+        return _build(project, specs, by_id, inferred)
+
+
+def _build(project: "Project", specs: "Iterable[Spec] | None",
+           by_id: "dict[str, Spec] | None", inferred: bool) -> SpecGraph:
     if by_id is None:
         by_id = {}
         for spec in (project.specs() if specs is None else specs):
             by_id.setdefault(spec.id, spec)
     resolve = project.resolve_ref
-    explicit: list[tuple[str, str]] = []
-    implied: list[tuple[str, str]] = []
+    refs: dict[str, tuple[list[str], list[str]]] = {}
+    if inferred:
+        from sdd_graph.refcache import body_refs
+
+        refs = body_refs(project, by_id.values())
+    succ: dict[str, dict[str, str]] = {sid: {} for sid in by_id}
+    pred: dict[str, dict[str, str]] = {sid: {} for sid in by_id}
     dangling: list[Dangling] = []
     for sid, spec in by_id.items():
+        out = succ[sid]
         for ref in spec.depends:
             target = resolve(ref, by_id, spec)
             if target is None:
                 dangling.append(Dangling(sid, ref))
             else:
-                explicit.append((sid, target.id))
+                out[target.id] = EXPLICIT
+                pred[target.id][sid] = EXPLICIT
         if not inferred:
             continue
-        for link in spec.links:
-            target = resolve_link(project, link.target, by_id, spec)
-            if target is not None and target.id != sid:
-                implied.append((sid, target.id))
-        for mention in spec.mentions:
-            target = by_id.get(mention) or resolve(mention, by_id)
-            if target is not None and target.id != sid:
-                implied.append((sid, target.id))
-    g = nx.DiGraph()
-    g.add_nodes_from(by_id)
-    g.add_edges_from(implied, type=INFERRED)
-    g.add_edges_from(explicit, type=EXPLICIT)  # overwrites: an explicit edge wins
-    return SpecGraph(g, by_id, dangling)
+        links, mentions = refs[sid]
+        hits = [resolve_link(project, link, by_id, spec) for link in links]
+        hits += [by_id.get(m) or resolve(m, by_id) for m in mentions]
+        for target in hits:
+            if target is not None and target.id != sid and target.id not in out:
+                out[target.id] = INFERRED  # never overwrites an explicit edge
+                pred[target.id][sid] = INFERRED
+    return SpecGraph(by_id, succ, pred, dangling)
 
 
 # ---------------------------------------------------------------- traversal
@@ -155,8 +198,7 @@ def walk(sg: SpecGraph, origin: str, *, reverse: bool = False,
     forwards: what ``origin`` depends on. Each spec is reached once, by a shortest path (ties
     go to the path found first in id order, so output is stable). Cycles are safe.
     """
-    g = sg.graph
-    adjacency = g.succ if reverse else g.pred
+    adjacency = sg.succ if reverse else sg.pred
     parent: dict[str, str | None] = {origin: None}
     all_explicit: dict[str, bool] = {origin: True}
     dist: dict[str, int] = {origin: 0}
@@ -167,13 +209,13 @@ def walk(sg: SpecGraph, origin: str, *, reverse: bool = False,
         d = dist[node]
         if depth is not None and d >= depth:
             continue
-        for nxt in sorted(adjacency[node]):
+        around = adjacency[node]
+        for nxt in sorted(around):
             if nxt in dist:
                 continue
-            edge = g.edges[node, nxt] if reverse else g.edges[nxt, node]
             dist[nxt] = d + 1
             parent[nxt] = node
-            all_explicit[nxt] = all_explicit[node] and edge["type"] == EXPLICIT
+            all_explicit[nxt] = all_explicit[node] and around[nxt] == EXPLICIT
             order.append(nxt)
             queue.append(nxt)
     out = []
@@ -201,22 +243,23 @@ def neighbourhood(sg: SpecGraph, root: str, depth: int | None) -> set[str]:
 
 def on_cycle(sg: SpecGraph, node: str) -> bool:
     """Whether ``node`` is on a cycle of explicit dependencies."""
-    g = sg.graph
-    targets = {v for v in g.succ[node] if g.edges[node, v]["type"] == EXPLICIT}
+    targets = {v for v, t in sg.succ[node].items() if t == EXPLICIT}
+    if node in targets:
+        return True
     if not targets:
         return False
     seen = {node}
     queue = deque([node])
     while queue:
         cur = queue.popleft()
-        for prev in g.pred[cur]:
-            if prev in seen or g.edges[prev, cur]["type"] != EXPLICIT:
+        for prev, t in sg.pred[cur].items():
+            if prev in seen or t != EXPLICIT:
                 continue
             if prev in targets:
                 return True
             seen.add(prev)
             queue.append(prev)
-    return node in targets
+    return False
 
 
 @dataclass(frozen=True)
@@ -234,30 +277,77 @@ class Cycle:
         return " -> ".join(self.path)
 
 
-def find_cycles(g: "nx.DiGraph") -> list[Cycle]:
-    """Every strongly connected component that holds a cycle (more than one spec, or a spec
-    depending on itself), with a shortest cycle through its smallest id.
+def strongly_connected_components(succ: "dict[str, Iterable[str]]") -> list[set[str]]:
+    """Tarjan's algorithm, iterative (no recursion limit), linear in nodes plus edges."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    comps: list[set[str]] = []
+    counter = 0
+    for root in succ:
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ[child])))
+                    advanced = True
+                    break
+                if child in on_stack and index[child] < low[node]:
+                    low[node] = index[child]
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+            if low[node] == index[node]:
+                comp = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    comp.add(member)
+                    if member == node:
+                        break
+                comps.append(comp)
+    return comps
 
-    Linear in the graph: networkx finds the components (Tarjan), and each cycle is found by
-    a breadth-first search that never leaves its component.
+
+def find_cycles(succ: "dict[str, list[str]]") -> list[Cycle]:
+    """Every strongly connected component of ``succ`` that holds a cycle (more than one
+    spec, or a spec depending on itself), with a shortest cycle through its smallest id.
+
+    Linear in the graph: Tarjan's algorithm finds the components, and each cycle is found by
+    a breadth-first search that never leaves its component (never a cycle search over the
+    whole graph, which is what makes naive approaches quadratic).
     """
-    import networkx as nx
-
     cycles = []
-    for comp in nx.strongly_connected_components(g):
+    for comp in strongly_connected_components(succ):
         if len(comp) == 1:
             (only,) = comp
-            if not g.has_edge(only, only):
+            if only not in succ[only]:
                 continue
         start = min(comp)
-        cycles.append(Cycle(tuple(sorted(comp)), tuple(_cycle_through(g, start, comp))))
+        cycles.append(Cycle(tuple(sorted(comp)), tuple(_cycle_through(succ, start, comp))))
     cycles.sort(key=lambda c: c.path[0])
     return cycles
 
 
-def _cycle_through(g: "nx.DiGraph", start: str, comp: set[str]) -> list[str]:
+def _cycle_through(succ: "dict[str, list[str]]", start: str, comp: set[str]) -> list[str]:
     """A shortest cycle through ``start`` using only nodes of ``comp`` (its SCC)."""
-    succ = g.succ
     if start in succ[start]:
         return [start, start]
     parent: dict[str, str | None] = {start: None}
@@ -275,11 +365,3 @@ def _cycle_through(g: "nx.DiGraph", start: str, comp: set[str]) -> list[str]:
                 parent[nxt] = node
                 queue.append(nxt)
     raise AssertionError(f"{start} is in a strongly connected component but on no cycle")
-
-
-def iter_edges(sg: SpecGraph, nodes: set[str] | None = None) -> Iterator[tuple[str, str, str]]:
-    """``(source, target, type)`` of every edge (touching ``nodes``), sorted."""
-    g = sg.graph
-    for u, v, t in sorted(g.edges(data="type")):
-        if nodes is None or u in nodes or v in nodes:
-            yield u, v, t

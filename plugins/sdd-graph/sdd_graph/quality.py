@@ -38,6 +38,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project, Spec
 
 ScoreFn = Callable[["Spec"], "tuple[float, str]"]
+QUALITY_VERSION = 1  # bump when a content-only built-in criterion changes
+_open_memos: list[Any] = []
+
+
+def flush_memos() -> None:
+    """Save what the built-in criteria learnt this run (``.sdd/.cache/quality.json``)."""
+    while _open_memos:
+        _open_memos.pop().save()
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,29 @@ def metadata(spec: "Spec") -> tuple[float, str]:
 def builtin_criteria(project: "Project") -> list[Criterion]:
     """The built-in criteria; those needing the project (constitution, other specs) close
     over it."""
+    from sdd_graph.refcache import HashMemo, RefMemo
+
     state: dict[str, Any] = {}
+    memo = HashMemo(project, "quality", QUALITY_VERSION)
+    ref_memo = RefMemo(project)
+    _open_memos.extend((memo, ref_memo))
+
+    def content_only(fn: ScoreFn) -> ScoreFn:
+        """``fn`` answered from the memo when the spec's content was scored before."""
+        name = fn.__name__
+
+        def cached(spec: "Spec") -> tuple[float, str]:
+            entry = memo.get(spec.hash)
+            if isinstance(entry, dict) and name in entry:
+                points, note = entry[name]
+                return points, note
+            points, note = fn(spec)
+            if spec.hash:
+                entry = entry if isinstance(entry, dict) else {}
+                entry[name] = [points, note]
+                memo.put(spec.hash, entry)
+            return points, note
+        return cached
 
     def by_id() -> "dict[str, Spec]":
         if "by_id" not in state:
@@ -168,10 +198,10 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
 
     def links(spec: "Spec") -> tuple[float, str]:
         specs = by_id()
-        n_links = sum(1 for link in spec.links
-                      if link.target.strip() and not link.target.strip().startswith("#"))
+        targets, mentions = ref_memo.refs(spec)
+        n_links = sum(1 for t in targets if t.strip() and not t.strip().startswith("#"))
         n_refs = 0
-        for mention in spec.mentions:
+        for mention in mentions:
             hit = specs.get(mention) or project.resolve_ref(mention, specs)
             if hit is not None and hit.id != spec.id:
                 n_refs += 1
@@ -182,16 +212,16 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
         return Criterion(name, max_points, fn, description, builtin=True)
 
     return [
-        make("rfc2119", 10, rfc2119, "2 per distinct RFC 2119 keyword"),
-        make("scenarios", 20, scenarios, "5 per complete GIVEN/WHEN/THEN scenario"),
-        make("requirements", 15, requirements,
+        make("rfc2119", 10, content_only(rfc2119), "2 per distinct RFC 2119 keyword"),
+        make("scenarios", 20, content_only(scenarios), "5 per complete GIVEN/WHEN/THEN scenario"),
+        make("requirements", 15, content_only(requirements),
              "5 for a Requirements section + 2 per REQ- with a keyword (max 10)"),
         make("dependencies", 10, dependencies, "10 when depends resolves, 5 when none"),
-        make("structure", 15, structure,
+        make("structure", 15, content_only(structure),
              "4 each for title/Requirements/Scenarios, 1 each for Overview/Constraints/Notes"),
         make("constitution", 10, constitution, "constitution_version of the current major"),
         make("links", 10, links, "5 + 1 per link or resolved spec reference (max 10)"),
-        make("metadata", 10, metadata,
+        make("metadata", 10, content_only(metadata),
              "2 each for id/title/status, 1 each for created/updated/author/tags"),
     ]
 

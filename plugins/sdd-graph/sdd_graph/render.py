@@ -46,7 +46,7 @@ def spec_graph_data(sg: "SpecGraph", nodes: Iterable[str],
             item["external"] = n not in focus
         out_nodes.append(item)
     edges = [{"source": u, "target": v, "type": t}
-             for u, v, t in sorted(sg.graph.edges(data="type")) if u in keep and v in keep]
+             for u, v, t in sorted(sg.edges()) if u in keep and v in keep]
     return {"nodes": out_nodes, "edges": edges}
 
 
@@ -133,7 +133,7 @@ def domain_graph_data(sg: "SpecGraph", domains: "Domains | None") -> dict[str, A
 
     per_domain = Counter(s.domain for s in sg.specs.values())
     observed: Counter[tuple[str, str]] = Counter()
-    for u, v, t in sg.graph.edges(data="type"):
+    for u, v, t in sg.edges():
         if t == "explicit":
             a, b = sg.specs[u].domain, sg.specs[v].domain
             if a != b:

@@ -30,7 +30,7 @@ def _cycles(rule: "Rule"):  # type: ignore[no-untyped-def]
         from sdd_graph.graph import build_graph, find_cycles
 
         sg = build_graph(ctx.project, by_id=ctx.specs, inferred=False)
-        for cycle in find_cycles(sg.graph):
+        for cycle in find_cycles(sg.explicit_succ()):
             spec = ctx.specs[cycle.path[0]]
             what = ("depends on itself" if len(cycle.members) == 1 else
                     f"dependency cycle of {len(cycle.members)} specs")

@@ -18,7 +18,7 @@ def test_inferred_edges_from_links_and_mentions(sdd_project):
     from sdd_graph.graph import build_graph
 
     sg = build_graph(project)
-    edges = {(u, v): t for u, v, t in sg.graph.edges(data="type")}
+    edges = {(u, v): t for u, v, t in sg.edges()}
     assert edges == {
         ("auth/session", "auth/login"): "inferred",
         ("billing/pay", "auth/session"): "inferred",
@@ -36,7 +36,7 @@ def test_link_by_id_and_by_specs_path(sdd_project):
     from sdd_graph.graph import build_graph
 
     sg = build_graph(project)
-    assert set(sg.graph.edges) == {("a/two", "a/one"), ("b/three", "b/three-more")}
+    assert {(u, v) for u, v, _ in sg.edges()} == {("a/two", "a/one"), ("b/three", "b/three-more")}
 
 
 def test_explicit_edge_wins_over_inferred_for_the_same_pair(sdd_project):
@@ -47,7 +47,7 @@ def test_explicit_edge_wins_over_inferred_for_the_same_pair(sdd_project):
     from sdd_graph.graph import build_graph
 
     sg = build_graph(project)
-    assert sg.graph.number_of_edges() == 1
+    assert sg.counts()["edges"] == 1
     assert sg.edge_type("x/b", "x/a") == "explicit"
     assert sg.counts() == {"specs": 2, "edges": 1, "explicit": 1, "inferred": 0}
 
@@ -60,7 +60,7 @@ def test_depends_by_path_resolves_and_unknown_is_dangling(sdd_project):
     from sdd_graph.graph import build_graph
 
     sg = build_graph(project, inferred=False)
-    assert list(sg.graph.edges) == [("x/b", "x/a")]
+    assert list(sg.edges()) == [("x/b", "x/a", "explicit")]
     assert [(d.spec_id, d.ref) for d in sg.dangling] == [("x/b", "x/missing")]
 
 
@@ -69,4 +69,38 @@ def test_mentions_in_code_fences_are_not_edges(sdd_project):
     project = sdd_project({"x/a/spec.md": spec("x/a"), "x/b/spec.md": spec("x/b", body=body)})
     from sdd_graph.graph import build_graph
 
-    assert build_graph(project).graph.number_of_edges() == 0
+    assert build_graph(project).counts()["edges"] == 0
+
+
+def test_to_networkx(sdd_project):
+    project = sdd_project({"x/a/spec.md": spec("x/a"),
+                           "x/b/spec.md": spec("x/b", depends=["x/a"], body="`x/c`"),
+                           "x/c/spec.md": spec("x/c")})
+    from sdd_graph.graph import build_graph
+
+    g = build_graph(project).to_networkx()
+    assert sorted(g.nodes) == ["x/a", "x/b", "x/c"]
+    assert sorted(g.edges(data="type")) == [("x/b", "x/a", "explicit"), ("x/b", "x/c", "inferred")]
+
+
+def test_reference_memo_follows_edits(sdd_project):
+    project = sdd_project({"x/a/spec.md": spec("x/a"), "x/c/spec.md": spec("x/c"),
+                           "x/b/spec.md": spec("x/b", body="See `x/a`.")})
+    from sdd_core import Project
+
+    from sdd_graph.graph import build_graph
+
+    assert list(build_graph(project).edges()) == [("x/b", "x/a", "inferred")]
+    assert (project.root / ".sdd/.cache/graph-refs.json").is_file()
+    (project.root / ".sdd/specs/x/b/spec.md").write_text(spec("x/b", body="See `x/c`."),
+                                                          encoding="utf-8")
+    fresh = Project(project.root)
+    assert list(build_graph(fresh).edges()) == [("x/b", "x/c", "inferred")]
+
+
+def test_read_only_cache_folder_still_builds(sdd_project):
+    project = sdd_project({"x/a/spec.md": spec("x/a"), "x/b/spec.md": spec("x/b", body="`x/a`")})
+    (project.root / ".sdd/.cache").write_text("not a folder", encoding="utf-8")
+    from sdd_graph.graph import build_graph
+
+    assert build_graph(project).counts()["inferred"] == 1

@@ -6,7 +6,13 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdd_graph.graph import EXPLICIT, INFERRED, SpecGraph, find_cycles, on_cycle, walk
+from sdd_graph.graph import (
+    EXPLICIT, INFERRED, SpecGraph, find_cycles, on_cycle, strongly_connected_components, walk,
+)
+
+
+def _sg(g):
+    return SpecGraph.from_edges(g.nodes, g.edges(data="type"))
 
 
 @st.composite
@@ -27,7 +33,7 @@ def graphs(draw):
 def test_walk_matches_shortest_paths(g, data):
     origin = data.draw(st.sampled_from(sorted(g.nodes)))
     reverse = data.draw(st.booleans())
-    sg = SpecGraph(g, {})
+    sg = _sg(g)
     reached = walk(sg, origin, reverse=reverse)
     direction = g if reverse else g.reverse(copy=False)
     expected = nx.single_source_shortest_path_length(direction, origin)
@@ -44,7 +50,7 @@ def test_walk_matches_shortest_paths(g, data):
 @settings(max_examples=200, deadline=None)
 @given(graphs())
 def test_cycles_are_the_cyclic_components_with_a_shortest_cycle(g):
-    cycles = find_cycles(g)
+    cycles = find_cycles({n: list(g.succ[n]) for n in g})
     expected = [c for c in nx.strongly_connected_components(g)
                 if len(c) > 1 or g.has_edge(next(iter(c)), next(iter(c)))]
     assert sorted(c.members for c in cycles) == sorted(tuple(sorted(c)) for c in expected)
@@ -66,4 +72,22 @@ def test_on_cycle_matches_explicit_components(g, data):
     explicit.add_nodes_from(g)
     comp = next(c for c in nx.strongly_connected_components(explicit) if node in c)
     expected = len(comp) > 1 or explicit.has_edge(node, node)
-    assert on_cycle(SpecGraph(g, {}), node) == expected
+    assert on_cycle(_sg(g), node) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_tarjan_matches_networkx(g):
+    ours = strongly_connected_components({n: list(g.succ[n]) for n in g})
+    theirs = nx.strongly_connected_components(g)
+    assert sorted(map(sorted, ours)) == sorted(map(sorted, theirs))
+
+
+def test_tarjan_on_a_long_chain_has_no_recursion_limit():
+    n = 50_000
+    succ = {f"s{i}": [f"s{i + 1}"] for i in range(n)}
+    succ[f"s{n}"] = ["s0"]
+    (comp,) = strongly_connected_components(succ)
+    assert len(comp) == n + 1
+    (cycle,) = find_cycles(succ)
+    assert len(cycle.path) == n + 2 and cycle.path[0] == "s0"

@@ -238,3 +238,16 @@ def test_criteria_hook_with_a_registered_plugin(run_sdd, sdd_project, sdd_plugin
     crit = {c["name"]: c for c in res.json()["specs"][0]["criteria"]}
     assert crit["boom"]["points"] == 0 and "RuntimeError" in crit["boom"]["note"]
     assert res.json()["specs"][0]["score"] == MINIMAL_SCORE
+
+
+def test_memo_gives_the_same_scores_and_follows_edits(run_sdd, root):
+    first = run_sdd("quality", "--all", "--format", "json", cwd=root).json()
+    assert (root / ".sdd/.cache/quality.json").is_file()
+    again = run_sdd("quality", "--all", "--format", "json", cwd=root).json()
+    assert again == first
+    path = root / ".sdd/specs/b/spec.md"
+    path.write_text(MINIMAL + "\n## Scenarios\n\n### Scenario 1: s\n- GIVEN a\n- WHEN b\n- THEN c\n",
+                    encoding="utf-8")
+    edited = _by_id(run_sdd("quality", "--all", "--format", "json", cwd=root).json())["b"]
+    # scenarios 0 -> 5 and structure 8 -> 12
+    assert edited["score"] == MINIMAL_SCORE + 5 + 4
