@@ -148,9 +148,9 @@ def bench(size: int, files: int, runs: int, workdir: Path) -> dict[str, float]:
           f" coverage {s['coverage']}%, {len(data['findings'])} findings")
     print(f"        sdd list  {t_list:6.2f} s   (baseline)")
     print(f"        sdd sync  {t_sync:6.2f} s   ratio {t_sync / t_list:4.2f}x vs list,"
-          f" +{t_sync - t_list:.2f} s  (table)")
+          f" {t_sync - t_list:+.2f} s  (table)")
     print(f"        sdd sync  {t_json:6.2f} s   ratio {t_json / t_list:4.2f}x vs list,"
-          f" +{t_json - t_list:.2f} s  (--format json)")
+          f" {t_json - t_list:+.2f} s  (--format json)")
     return {"list": t_list, "sync": t_sync, "json": t_json}
 
 
