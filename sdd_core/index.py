@@ -8,7 +8,9 @@ registers a faster backend through ``register_index_backends``; it must give the
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -127,10 +129,29 @@ class FileIndex(IndexBackend):
         project = self.project
         prefix = project.specs_rel + "/"
         out = LoadResult()
-        for full, rel in walk_spec_files(str(project.specs_dir)):
-            spec, problems = read_spec_file(full, prefix + rel, rel)
-            out.problems.extend(problems)
-            if spec is not None:
-                out.specs.append(spec)
+        with gc_paused():
+            for full, rel in walk_spec_files(str(project.specs_dir)):
+                spec, problems = read_spec_file(full, prefix + rel, rel)
+                out.problems.extend(problems)
+                if spec is not None:
+                    out.specs.append(spec)
         out.specs.sort(key=lambda s: s.id)
         return out
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many long-lived objects are built.
+
+    Parsing 10,000 specs allocates millions of objects that all stay alive; each automatic
+    collection would walk them again (measured: a third of the load time). Afterwards the
+    survivors are frozen, so later collections in this process skip them too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
