@@ -81,7 +81,7 @@ def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_csv(records: list[dict[str, Any]]) -> str:
-    """Records as CSV; every cell a spreadsheet would run as a formula (``= + - @``, tab,
+    """Records as CSV (RFC 4180); every cell a spreadsheet would run as a formula (``= + - @``, tab,
     carriage return) is prefixed with ``'``."""
     import csv
     import io
@@ -89,7 +89,9 @@ def render_csv(records: list[dict[str, Any]]) -> str:
     from sdd_core.cli.output import safe_csv_cell
 
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # CRLF rows (RFC 4180): the writer then quotes every cell holding a \r or a \n, which
+    # with a bare \n terminator it would leave unquoted for \r
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for rec in records:
         row = _csv_row(rec)
