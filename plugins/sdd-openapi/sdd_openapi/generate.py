@@ -25,6 +25,8 @@ OPENAPI_VERSION = "3.1.0"
 _KEYWORD = re.compile(r"\b(?:MUST(?: NOT)?|SHALL(?: NOT)?|SHOULD(?: NOT)?|MAY|REQUIRED"
                       r"|RECOMMENDED|OPTIONAL)\b")
 _PATH_TOKEN = re.compile(r"(?<![\w/.:])(/[^\s`'\"),;<>]*)")
+_METHOD_BEFORE = re.compile(r"\b(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE)`?[ \t]+`?$",
+                            re.I)
 _STATUS = re.compile(
     r"\b(?:respond|responds|responding|return|returns|answer|answers|reply|replies)\b"
     r"(?:\s+(?:with|a|an|the|http|status|code))*\s+([1-5]\d\d)\b", re.I)
@@ -50,23 +52,28 @@ def requirement_lines(req: "Requirement") -> list[str]:
     return out or ([req.title] if req.title else [])
 
 
-def mentioned_paths(req: "Requirement") -> set[str]:
-    """The structural paths a requirement's title or text names."""
-    found = set()
+def mentioned_operations(req: "Requirement") -> set[tuple[str | None, str]]:
+    """The operations a requirement's title or text names: ``(method, structural path)``,
+    with ``None`` as the method where a path is named alone."""
+    found: set[tuple[str | None, str]] = set()
     for text in (req.title, req.text):
         for m in _PATH_TOKEN.finditer(text):
-            found.add(path_key(m.group(1).rstrip(".:!")))
+            method = _METHOD_BEFORE.search(text, 0, m.start())
+            verb = method.group(1).lower() if method else None
+            found.add((verb, path_key(m.group(1).rstrip(".:!"))))
     return found
 
 
-def requirements_for(spec: "Spec", op: Operation, declared: set[str]) -> list["Requirement"]:
-    """The requirements of ``spec`` that describe ``op``: those naming its path, plus those
-    naming none of the spec's declared paths."""
+def requirements_for(spec: "Spec", op: Operation,
+                     declared: set[tuple[str, str]]) -> list["Requirement"]:
+    """The requirements of ``spec`` that describe ``op``: those naming it (by path, or by
+    method and path), plus those naming none of the spec's declared operations."""
     out = []
-    own = path_key(op.path)
+    method, own = op.key
     for req in spec.requirements:
-        named = mentioned_paths(req) & declared
-        if not named or own in named:
+        named = {(m, p) for m, p in mentioned_operations(req)
+                 if any(p == dp and m in (None, dm) for dm, dp in declared)}
+        if not named or any(p == own and m in (None, method) for m, p in named):
             out.append(req)
     return out
 
@@ -80,9 +87,9 @@ def generate(specs: "list[Spec]", *, title: str, version: str,
     result = Generated(document={})
     for bad in malformed:
         result.warnings.append(f"{bad.spec_path}:{bad.line}: skipped {bad.text!r}: {bad.reason}")
-    declared_paths: dict[str, set[str]] = {}
+    declared_ops: dict[str, set[tuple[str, str]]] = {}
     for op in ops:
-        declared_paths.setdefault(op.spec_id, set()).add(path_key(op.path))
+        declared_ops.setdefault(op.spec_id, set()).add(op.key)
 
     groups = grouped(ops)
     spelling: dict[str, str] = {}
@@ -100,7 +107,7 @@ def generate(specs: "list[Spec]", *, title: str, version: str,
             result.warnings.append(
                 f"{method.upper()} {path} is declared by {len(members)} specs: "
                 + ", ".join(f"{m.spec_id} ({m.spec_path}:{m.line})" for m in members))
-        operation = _operation(method, path, members, by_id, declared_paths, used_ids, result)
+        operation = _operation(method, path, members, by_id, declared_ops, used_ids, result)
         tags.update(operation["tags"])
         paths.setdefault(path, {})[method] = operation
         result.operations += 1
@@ -118,7 +125,7 @@ def generate(specs: "list[Spec]", *, title: str, version: str,
 
 
 def _operation(method: str, path: str, members: list[Operation], by_id: "dict[str, Spec]",
-               declared_paths: dict[str, set[str]], used_ids: dict[str, str],
+               declared_ops: dict[str, set[tuple[str, str]]], used_ids: dict[str, str],
                result: Generated) -> dict[str, Any]:
     first = members[0]
     specs = [by_id[m.spec_id] for m in members]
@@ -138,7 +145,7 @@ def _operation(method: str, path: str, members: list[Operation], by_id: "dict[st
     descriptions: list[str] = []
     responses: dict[str, dict[str, str]] = {}
     for op, spec in zip(members, specs):
-        reqs = requirements_for(spec, op, declared_paths.get(spec.id, set()))
+        reqs = requirements_for(spec, op, declared_ops.get(spec.id, set()))
         part = []
         if spec.description:
             part.append(spec.description)
