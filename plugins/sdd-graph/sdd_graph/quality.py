@@ -255,24 +255,30 @@ def collect_criteria(project: "Project") -> list[Criterion]:
 
 def score_spec(spec: "Spec", criteria: list[Criterion]) -> Scored:
     """Score one spec against ``criteria``."""
-    points = 0.0
-    maximum = 0.0
+    points: float = 0
+    maximum: float = 0
     breakdown = []
     for c in criteria:
         try:
             got, note = c.score(spec)
         except Exception as exc:  # noqa: BLE001 - one broken criterion must not stop the rest
             got, note = 0, f"criterion failed: {type(exc).__name__}: {exc}"
-        got = max(0.0, min(float(c.max_points), float(got)))
+        if got.__class__ is not int:
+            got = _num(float(got))
+        got = 0 if got < 0 else c.max_points if got > c.max_points else got
         points += got
         maximum += c.max_points
-        breakdown.append({"name": c.name, "points": _num(got), "max": _num(c.max_points),
-                          "note": note})
+        breakdown.append({"name": c.name, "points": got, "max": c.max_points, "note": note})
     score = round(100.0 * points / maximum, 1) if maximum else 0.0
+    return Scored(spec.id, _num(score), _grade(score), _num(points), _num(maximum), breakdown)
+
+
+def _grade(score: float) -> str:
     from sdd_graph.analysis import grade
 
-    return Scored(spec.id, _num(score), grade(score), _num(points), _num(maximum), breakdown)
+    return grade(score)
 
 
 def _num(x: float) -> float:
+    """An integer when the value is whole (``10`` rather than ``10.0``), else 2 decimals."""
     return int(x) if float(x).is_integer() else round(x, 2)  # type: ignore[return-value]
