@@ -43,8 +43,25 @@ def _anchor(spec_id: str) -> str:
     return "spec-" + "".join(c if c.isalnum() else "-" for c in spec_id.lower())
 
 
-def export_html(project: "Project", specs: "list[Spec]", options: dict[str, Any]) -> str:
-    """One self-contained HTML page with every spec."""
+def _is_folder(output: Any) -> bool:
+    import os
+    from pathlib import Path
+
+    text = str(output or "")
+    return bool(text) and (text.endswith(("/", os.sep)) or Path(text).is_dir())
+
+
+def export_html(project: "Project", specs: "list[Spec]", options: dict[str, Any]) -> str | None:
+    """One self-contained HTML page with every spec; with ``-o`` naming a folder (ending in
+    ``/`` or existing), the browsable site of the ``site`` export format instead."""
+    if _is_folder(options.get("output")):
+        import click
+
+        if "site" not in project.exporters:
+            raise click.UsageError("-o names a folder: a browsable site needs the `site` export"
+                                   " format (pip install sdd-site); give a file name for one"
+                                   " page")
+        return project.exporters["site"].export(project, specs, options)  # type: ignore[no-any-return]
     import jinja2
 
     from sdd_core.parsing import render_html
