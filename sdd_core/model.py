@@ -37,7 +37,7 @@ class Severity(str, Enum):
 class Finding(BaseModel):
     """One problem a rule found, with where it is."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     severity: Severity
@@ -121,7 +121,7 @@ class Spec(BaseModel):
     are the normalised view of it. ``path`` is relative to the project root, POSIX style.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     id: str
     path: str
@@ -183,7 +183,7 @@ class Spec(BaseModel):
 class Actor(BaseModel):
     """Who acts: a user name (``@alice`` style without the ``@``) and where from."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     source: Literal["cli", "web", "api", "automation"] = "cli"
@@ -236,6 +236,8 @@ class Event(BaseModel):
     ``type`` is dotted: ``spec.created``, ``spec.updated``, ``spec.deleted``,
     ``review.request``, ``review.approve``, ``review.reject``, ``lock.acquired``, ...
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     type: str
     actor: Actor
