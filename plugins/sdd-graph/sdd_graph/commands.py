@@ -68,13 +68,21 @@ def _write(output: str, text: str) -> None:
     """Write ``text`` to ``output`` atomically (temporary file in the same folder, rename)."""
     from sdd_core import SddError
 
+    from sdd_graph.refcache import file_mode
+
     target = Path(output)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        try:
+            os.chmod(tmp, file_mode())
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
     except OSError as exc:
         raise SddError(f"cannot write {output}: {exc.strerror or exc}",
                        hint="check that the folder exists and is writable") from exc

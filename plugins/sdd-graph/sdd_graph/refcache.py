@@ -107,6 +107,7 @@ def _store(path: "os.PathLike[str] | str", data: dict[str, Any]) -> None:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".memo.", dir=folder)
         try:
+            os.chmod(tmp, file_mode())
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
             os.replace(tmp, path)
@@ -115,6 +116,13 @@ def _store(path: "os.PathLike[str] | str", data: dict[str, Any]) -> None:
             raise
     except OSError:
         pass  # a read-only project still gets its answers, only not faster next time
+
+
+def file_mode() -> int:
+    """The mode a new file gets under the current umask (mkstemp's files are 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 @contextmanager

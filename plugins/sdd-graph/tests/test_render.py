@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -99,6 +100,9 @@ def test_output_file(run_sdd, root, tmp_path):
     res = run_sdd("graph", "--format", "dot", "-o", str(target), cwd=root)
     assert res.exit_code == 0 and res.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("digraph sdd {")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
     assert "Wrote 5 node(s) and 3 edge(s)" in res.stderr
 
 
