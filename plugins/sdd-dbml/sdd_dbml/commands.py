@@ -1,0 +1,83 @@
+"""The ``sdd dbml`` commands. Only click and sdd_core's CLI helpers at module level."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sdd_core.cli import SddContext, ensure_group, pass_sdd
+
+GROUP_HELP = "DBML: the data models specs describe, as one DBML document or a Mermaid ER diagram."
+
+
+def write_file(output: str, text: str) -> None:
+    """Write ``text`` to ``output`` through a temporary file renamed over it."""
+    import os
+    import tempfile
+
+    from sdd_core import SddError
+
+    target = Path(output)
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise SddError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+@click.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["dbml", "mermaid"]), default="dbml",
+              show_default=True, help="dbml, or a Mermaid erDiagram.")
+@click.option("--domain", multiple=True, help="Only the specs of these domains.")
+@pass_sdd
+def export_cmd(sdd: SddContext, output: str | None, fmt: str, domain: tuple[str, ...]) -> None:
+    """Write the data model of every spec as one DBML document (or a Mermaid ER diagram).
+
+    Tables come from the field tables of `## Data Model` sections (one `### Table name`
+    heading each) and from fenced dbml blocks; references become Ref lines.
+
+    \b
+    Example:  sdd dbml export -o schema.dbml
+              sdd dbml export --format mermaid -o er.mmd
+    """
+    from sdd_core.cli.output import info
+
+    from sdd_dbml.collect import project_model
+    from sdd_dbml.export import to_dbml, to_mermaid
+
+    project = sdd.project
+    specs = project.specs()
+    if domain:
+        wanted = {d.strip() for value in domain for d in value.split(",") if d.strip()}
+        specs = [s for s in specs if s.domain in wanted]
+    model = project_model(specs)
+    if fmt == "mermaid":
+        text, count = to_mermaid(model), len(model.first_tables())
+        warnings: list[str] = []
+    else:
+        name = project.settings("project").name or project.root.name
+        result = to_dbml(model, title=f"{name}: data model")
+        text, count, warnings = result.text, result.tables, result.warnings
+    for warning in warnings:
+        info(f"warning: {warning}")
+    if output:
+        write_file(output, text)
+        info(f"Wrote {count} table(s) to {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def add_commands(cli: click.Group) -> None:
+    """Add ``sdd dbml export``."""
+    ensure_group(cli, "dbml", help=GROUP_HELP).add_command(export_cmd)
