@@ -35,10 +35,25 @@ def ensure_hookspecs(pm: Any) -> None:
     registered earlier (a project's ``.sdd/plugins/*.py``) are checked against the spec.
     """
     caller = getattr(pm.hook, "register_quality_criteria", None)
-    if caller is None or caller.spec is None:
-        from sdd_graph import hookspecs
+    if caller is not None and caller.spec is not None:
+        return
+    import sys
 
-        pm.add_hookspecs(hookspecs)
+    from sdd_graph import hookspecs
+
+    if caller is not None:
+        # Implementations registered before the spec was known (a project's plugin files load
+        # early) are checked here; one that does not fit is skipped with its plugin, as a
+        # plugin that fails to load is, instead of breaking the commands.
+        allowed = {"register", "project"}
+        for impl in list(caller.get_hookimpls()):
+            extra = set(impl.argnames) - allowed
+            if extra:
+                print(f"sdd: warning: plugin {impl.plugin_name!r} is skipped: its"
+                      f" register_quality_criteria takes {', '.join(sorted(extra))}, not only"
+                      " register and project", file=sys.stderr)
+                pm.unregister(impl.plugin)
+    pm.add_hookspecs(hookspecs)
 
 
 @hookimpl

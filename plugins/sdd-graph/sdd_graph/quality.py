@@ -241,7 +241,10 @@ def collect_criteria(project: "Project") -> list[Criterion]:
     chosen: dict[str, tuple[str, Criterion]] = {}
     for provider, item in pm.collect("register_quality_criteria", project=project):
         if not isinstance(item, Criterion):
-            raise TypeError(f"plugin {provider!r} registered {item!r}, not a Criterion")
+            print(f"sdd: warning: plugin {provider!r} registered {item!r} as a quality"
+                  " criterion; it is skipped (register sdd_graph.Criterion objects)",
+                  file=sys.stderr)
+            continue
         old = chosen.get(item.name)
         if old is not None:
             if item.builtin and not old[1].builtin:

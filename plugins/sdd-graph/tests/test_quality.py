@@ -251,3 +251,38 @@ def test_memo_gives_the_same_scores_and_follows_edits(run_sdd, root):
     edited = _by_id(run_sdd("quality", "--all", "--format", "json", cwd=root).json())["b"]
     # scenarios 0 -> 5 and structure 8 -> 12
     assert edited["score"] == MINIMAL_SCORE + 5 + 4
+
+
+BAD_PLUGIN = '''\
+from sdd_core import hookimpl
+
+
+@hookimpl
+def register_quality_criteria(register, bogus):
+    register(None)
+'''
+
+NOT_A_CRITERION = '''\
+from sdd_core import hookimpl
+
+
+@hookimpl
+def register_quality_criteria(register):
+    register(("owner", 10))
+'''
+
+
+def test_a_plugin_that_does_not_fit_the_hook_is_skipped(run_sdd, sdd_project, graph):
+    root = sdd_project({".sdd/plugins/bad.py": BAD_PLUGIN, "b/spec.md": MINIMAL}).root
+    res = run_sdd("quality", "b", "--format", "json", cwd=root)
+    assert res.exit_code == 0, res.output
+    assert "'local:bad' is skipped" in res.stderr and "bogus" in res.stderr
+    assert res.json()["specs"][0]["score"] == MINIMAL_SCORE
+    assert run_sdd("impact", "report", "--format", "json", cwd=root).exit_code == 0
+
+
+def test_a_registration_that_is_not_a_criterion_is_skipped(run_sdd, sdd_project, graph):
+    root = sdd_project({".sdd/plugins/odd.py": NOT_A_CRITERION, "b/spec.md": MINIMAL}).root
+    res = run_sdd("quality", "b", "--format", "json", cwd=root)
+    assert res.exit_code == 0 and "sdd_graph.Criterion" in res.stderr
+    assert res.json()["specs"][0]["max"] == 100
