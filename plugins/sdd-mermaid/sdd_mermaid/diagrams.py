@@ -31,6 +31,11 @@ STATUS_STYLES = {
     "missing": "fill:#ffffff,stroke:#cf222e,color:#cf222e,stroke-dasharray:2 2",
     "focus": "stroke-width:3px",
 }
+#: Slice colours of the status pie, in the spirit of the status classes.
+PIE_COLOURS = {
+    "draft": "#afb8c1", "review": "#d4a72c", "approved": "#54aeff",
+    "implemented": "#4ac26b", "deprecated": "#ff8182", "other": "#c297ff",
+}
 STEP_STYLES = {
     "given": "fill:#ddf4ff,stroke:#0969da,color:#24292f",
     "when": "fill:#fff8c5,stroke:#bf8700,color:#24292f",
@@ -285,7 +290,10 @@ def status_counts(specs: Iterable["Spec"]) -> list[tuple[str, int]]:
 def status_pie(specs: Iterable["Spec"], title: str = "Specs by status") -> str:
     """A ``pie`` chart of how many specs have each status."""
     counts = status_counts(specs)
-    lines = ["pie showData", f"  title {plain(title)}"]
+    colours = [PIE_COLOURS.get(st, PIE_COLOURS["other"]) for st, _ in counts]
+    lines = ["---", "config:", "  themeVariables:"]
+    lines += [f'    pie{i}: "{c}"' for i, c in enumerate(colours, 1)]
+    lines += ["---", "pie showData", f"  title {plain(title)}"]
     if not counts:
         lines.append('  "no specs" : 1')
     lines += [f'  "{plain(st, 40)}" : {n}' for st, n in counts]

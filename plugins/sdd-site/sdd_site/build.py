@@ -109,6 +109,9 @@ class BodyRenderer:
                 if skip_title and tok.tag == "h1":
                     skip_title = False
                     i += 3
+                    if spec.description and i < len(tokens) and \
+                            tokens[i].type == "blockquote_open":
+                        i = _after_block(tokens, i)  # the description: shown in the header
                     continue
                 slug = _slug(text, used)
                 tok.attrSet("id", slug)
@@ -137,6 +140,15 @@ class BodyRenderer:
                 closing = _closing(children, tok)
                 if closing is not None:
                     closing.tag = "span"
+
+
+def _after_block(tokens: list[Any], start: int) -> int:
+    """The index after the block that opens at ``start`` (its matching close)."""
+    level = tokens[start].level
+    for i in range(start + 1, len(tokens)):
+        if tokens[i].nesting == -1 and tokens[i].level == level:
+            return i + 1
+    return len(tokens)
 
 
 def _closing(children: list[Any], opening: Any) -> Any:

@@ -14,7 +14,7 @@
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ''));
     Object.keys(inputs).forEach(function (k) {
-      if (params.has(k)) { inputs[k].value = params.get(k); }
+      inputs[k].value = params.get(k) || '';
     });
   }
 

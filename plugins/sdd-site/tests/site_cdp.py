@@ -127,9 +127,10 @@ class Browser:
     def open(self, url: str, ready: str = "true", timeout: float = 30) -> None:
         """Navigate, wait for the load event and until ``ready`` (JavaScript) is true."""
         self.events.clear()
-        self.send("Page.navigate", {"url": url})
+        nav = self.send("Page.navigate", {"url": url})
         deadline = time.monotonic() + timeout
-        while not any(e["method"] == "Page.loadEventFired" for e in self.events):
+        # A change of the #fragment alone is a same-document navigation: no load event.
+        while nav.get("loaderId") and not any(e["method"] == "Page.loadEventFired" for e in self.events):
             if time.monotonic() > deadline:
                 raise AssertionError(f"{url} did not load")
             self._pump(0.1)

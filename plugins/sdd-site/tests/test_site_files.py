@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from crawl import broken_links, parse
+from site_crawl import broken_links, parse
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -8,10 +8,13 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-import browser
-from conftest import LONG_TITLE, NASTY_TITLES
+import mermaid_browser as browser
+import pytest
+from mermaid_cases import LONG_TITLE, NASTY_TITLES
 
 from sdd_mermaid import diagrams
+
+pytestmark = pytest.mark.slow
 
 
 def all_diagrams(project: Any) -> dict[str, str]:
