@@ -23,13 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
 SDD = str(Path(sys.executable).with_name("sdd"))
 TARGETS = {"impact ID": 1.5, "impact report": 1.5, "quality --all": 1.0}
@@ -45,7 +45,7 @@ def env(cache: bool) -> dict[str, str]:
 def run(root: Path, args: list[str], cache: bool) -> float:
     """Wall time of one ``sdd`` process."""
     t = time.perf_counter()
-    out = subprocess.run([SDD, "-C", str(root), *args], env=env(cache),
+    out = subprocess.run([SDD, "-C", str(root), *args], env=env(cache), check=False,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     took = time.perf_counter() - t
     if out.returncode not in (0, 1):
@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             spec_id = most_depended_on(root)
             mode = "with the SQLite cache" if cache else "without a cache (every file parsed)"
             print(f"\n{n} specs, {mode}; impact of {spec_id}")
-            times = {label: best(args.repeat, lambda a=cmd: run(root, a, cache))
+            times = {label: best(args.repeat,
+                                 lambda a=cmd, r=root, c=cache: run(r, a, c))
                      for label, cmd in commands(spec_id).items()}
             baseline = times["list"]
             print(f"  {'command':<16}{'seconds':>9}{'x list':>9}  target")

@@ -12,10 +12,10 @@ are imported when a command or rule runs, so ``sdd --help`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sdd_core import hookimpl
-
 from sdd_graph.quality import Criterion  # light: dataclasses only; plugins build criteria
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,8 +24,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project
     from sdd_core.registry import Rule
 
-__all__ = ["Criterion", "ensure_hookspecs", "register_commands", "register_rules",
-           "register_quality_criteria"]
+__all__ = [
+    "Criterion",
+    "ensure_hookspecs",
+    "register_commands",
+    "register_quality_criteria",
+    "register_rules",
+]
 
 
 def ensure_hookspecs(pm: Any) -> None:
@@ -57,9 +62,8 @@ def ensure_hookspecs(pm: Any) -> None:
 
 
 @hookimpl
-def register_commands(cli: "click.Group") -> None:
+def register_commands(cli: click.Group) -> None:
     from sdd_core import get_plugin_manager
-
     from sdd_graph.commands import add_commands
 
     ensure_hookspecs(get_plugin_manager())
@@ -67,7 +71,7 @@ def register_commands(cli: "click.Group") -> None:
 
 
 @hookimpl
-def register_rules(register: "Callable[[Rule], None]") -> None:
+def register_rules(register: Callable[[Rule], None]) -> None:
     from sdd_graph.rules import rules
 
     for rule in rules():
@@ -75,8 +79,8 @@ def register_rules(register: "Callable[[Rule], None]") -> None:
 
 
 @hookimpl(trylast=True)
-def register_quality_criteria(register: "Callable[[Criterion], None]",
-                              project: "Project") -> None:
+def register_quality_criteria(register: Callable[[Criterion], None],
+                              project: Project) -> None:
     from sdd_graph.quality import builtin_criteria
 
     for criterion in builtin_criteria(project):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,7 +20,6 @@ from sdd_core.cli.output import format_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project
-
     from sdd_graph.graph import SpecGraph
 
 
@@ -51,13 +51,13 @@ def emit_json(data: Any) -> None:
         click.echo(json.dumps(data, ensure_ascii=False))
 
 
-def _graph(project: "Project", inferred: bool = True) -> "SpecGraph":
+def _graph(project: Project, inferred: bool = True) -> SpecGraph:
     from sdd_graph.graph import build_graph
 
     return build_graph(project, inferred=inferred)
 
 
-def _node(project: "Project", sg: "SpecGraph", ref: str) -> str:
+def _node(project: Project, sg: SpecGraph, ref: str) -> str:
     """The graph node of a user-given id or path (``NotFound`` when there is none)."""
     if ref in sg.specs:
         return ref
@@ -67,7 +67,6 @@ def _node(project: "Project", sg: "SpecGraph", ref: str) -> str:
 def _write(output: str, text: str) -> None:
     """Write ``text`` to ``output`` atomically (temporary file in the same folder, rename)."""
     from sdd_core import SddError
-
     from sdd_graph.refcache import file_mode
 
     target = Path(output)
@@ -120,7 +119,6 @@ def graph_cmd(sdd: SddContext, fmt: str, domain: str | None, root: str | None,
     Example:  sdd graph --root billing/invoice-export --depth 2 --format dot -o deps.dot
     """
     from sdd_core.cli.output import info
-
     from sdd_graph.render import domain_graph_data, render, spec_graph_data
 
     if depth is not None and root is None:
@@ -184,7 +182,6 @@ def impact_cmd(sdd: SddContext, spec_id: str, depth: int | None, reverse: bool,
               sdd impact billing/invoice-export --reverse --format json
     """
     from sdd_core.cli.output import emit_table
-
     from sdd_graph.analysis import impact
 
     project = sdd.project
@@ -229,7 +226,6 @@ def report_cmd(sdd: SddContext, top: int, fmt: str) -> None:
     Example:  sdd impact report --format json
     """
     from sdd_core.cli.output import emit_table
-
     from sdd_graph.analysis import report
 
     sg = _graph(sdd.project)
@@ -285,7 +281,6 @@ def quality_cmd(sdd: SddContext, spec_id: str | None, all_specs: bool,
               sdd quality --all --min-score 70 --format json
     """
     from sdd_core.cli.output import emit_table, info
-
     from sdd_graph.analysis import grade
     from sdd_graph.quality import collect_criteria, flush_memos, score_spec
 

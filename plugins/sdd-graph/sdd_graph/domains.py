@@ -97,7 +97,7 @@ class Domains:
 _cache: dict[str, tuple[float, int, Domains | None]] = {}
 
 
-def load_domains(project: "Project") -> Domains | None:
+def load_domains(project: Project) -> Domains | None:
     """The project's ``domains.yml``, or ``None`` when there is none (cached by mtime)."""
     full = project.sdd_dir / DOMAINS_FILE
     key = str(full)
@@ -130,8 +130,8 @@ def parse_domains(text: str, path: str = f".sdd/{DOMAINS_FILE}") -> Domains:
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        out.problems.append((f"{DOMAINS_FILE} is not valid YAML: "
-                             f"{getattr(exc, 'problem', None) or exc}",
+        out.problems.append(((f"{DOMAINS_FILE} is not valid YAML: "
+                             f"{getattr(exc, 'problem', None) or exc}"),
                              mark.line + 1 if mark else 1))
         return out
     if root is None:
@@ -153,8 +153,8 @@ def parse_domains(text: str, path: str = f".sdd/{DOMAINS_FILE}") -> Domains:
                 continue
             for kind, (_, seq) in _mapping(deps[1]).items():
                 if kind not in DEP_TYPES:
-                    out.problems.append((f"domain {name!r}: unknown dependency type {kind!r}"
-                                         f" (use {', '.join(DEP_TYPES)})",
+                    out.problems.append(((f"domain {name!r}: unknown dependency type {kind!r}"
+                                         f" (use {', '.join(DEP_TYPES)})"),
                                          seq.start_mark.line + 1))
                     continue
                 items = seq.value if isinstance(seq, yaml.SequenceNode) else (
@@ -182,13 +182,13 @@ def parse_domains(text: str, path: str = f".sdd/{DOMAINS_FILE}") -> Domains:
         out.problems.append(("'rules' must be a list", rules_node[0].start_mark.line + 1))
     for dep in out.dependencies:
         if dep.target not in out.domains:
-            out.problems.append((f"domain {dep.source!r} {dep.type} {dep.target!r}, which is not"
-                                 " declared in domains", dep.line))
+            out.problems.append(((f"domain {dep.source!r} {dep.type} {dep.target!r}, which is not"
+                                 " declared in domains"), dep.line))
     for rule in out.rules:
         for end in (rule.source, rule.target):
             if end != "*" and end not in out.domains:
-                out.problems.append((f"rule {rule.source} -> {rule.target} names domain {end!r},"
-                                     " which is not declared in domains", rule.line))
+                out.problems.append(((f"rule {rule.source} -> {rule.target} names domain {end!r},"
+                                     " which is not declared in domains"), rule.line))
                 break
     return out
 

@@ -11,8 +11,9 @@ never compares specs pairwise. When a pair has both kinds, the edge is explicit.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,14 +41,14 @@ class SpecGraph:
     about half a second); :meth:`to_networkx` gives a ``networkx.DiGraph`` for analysis.
     """
 
-    specs: dict[str, "Spec"]
+    specs: dict[str, Spec]
     succ: dict[str, dict[str, str]]
     pred: dict[str, dict[str, str]]
     dangling: list[Dangling] = field(default_factory=list)
 
     @classmethod
     def from_edges(cls, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]],
-                   specs: "dict[str, Spec] | None" = None) -> "SpecGraph":
+                   specs: dict[str, Spec] | None = None) -> SpecGraph:
         """A graph of ``nodes`` and ``(source, target, type)`` edges; for the same pair an
         explicit edge wins over an inferred one."""
         succ: dict[str, dict[str, str]] = {n: {} for n in nodes}
@@ -106,8 +107,8 @@ def link_ref(target: str) -> str | None:
     return unquote(t) or None
 
 
-def resolve_link(project: "Project", target: str, by_id: dict[str, "Spec"],
-                 origin: "Spec") -> "Spec | None":
+def resolve_link(project: Project, target: str, by_id: dict[str, Spec],
+                 origin: Spec) -> Spec | None:
     """The spec a Markdown link of ``origin`` points at, or ``None``.
 
     A bare relative path (``../login/spec.md``, ``other.md``) is relative to the file; an id
@@ -122,8 +123,8 @@ def resolve_link(project: "Project", target: str, by_id: dict[str, "Spec"],
     return hit
 
 
-def build_graph(project: "Project", specs: "Iterable[Spec] | None" = None, *,
-                by_id: "dict[str, Spec] | None" = None, inferred: bool = True) -> SpecGraph:
+def build_graph(project: Project, specs: Iterable[Spec] | None = None, *,
+                by_id: dict[str, Spec] | None = None, inferred: bool = True) -> SpecGraph:
     """Build the graph of ``specs`` (default: the project's visible specs, from its index).
 
     :param by_id: the specs by id, when the caller already has that dict (validation rules
@@ -136,8 +137,8 @@ def build_graph(project: "Project", specs: "Iterable[Spec] | None" = None, *,
         return _build(project, specs, by_id, inferred)
 
 
-def _build(project: "Project", specs: "Iterable[Spec] | None",
-           by_id: "dict[str, Spec] | None", inferred: bool) -> SpecGraph:
+def _build(project: Project, specs: Iterable[Spec] | None,
+           by_id: dict[str, Spec] | None, inferred: bool) -> SpecGraph:
     if by_id is None:
         by_id = {}
         for spec in (project.specs() if specs is None else specs):
@@ -277,7 +278,7 @@ class Cycle:
         return " -> ".join(self.path)
 
 
-def strongly_connected_components(succ: "dict[str, Iterable[str]]") -> list[set[str]]:
+def strongly_connected_components(succ: Mapping[str, Iterable[str]]) -> list[set[str]]:
     """Tarjan's algorithm, iterative (no recursion limit), linear in nodes plus edges."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -285,14 +286,14 @@ def strongly_connected_components(succ: "dict[str, Iterable[str]]") -> list[set[
     stack: list[str] = []
     comps: list[set[str]] = []
     counter = 0
-    for root in succ:
+    for root, root_children in succ.items():
         if root in index:
             continue
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
         on_stack.add(root)
-        work = [(root, iter(succ[root]))]
+        work = [(root, iter(root_children))]
         while work:
             node, children = work[-1]
             advanced = False
@@ -312,8 +313,7 @@ def strongly_connected_components(succ: "dict[str, Iterable[str]]") -> list[set[
             work.pop()
             if work:
                 parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
+                low[parent] = min(low[parent], low[node])
             if low[node] == index[node]:
                 comp = set()
                 while True:
@@ -326,7 +326,7 @@ def strongly_connected_components(succ: "dict[str, Iterable[str]]") -> list[set[
     return comps
 
 
-def find_cycles(succ: "dict[str, list[str]]") -> list[Cycle]:
+def find_cycles(succ: dict[str, list[str]]) -> list[Cycle]:
     """Every strongly connected component of ``succ`` that holds a cycle (more than one
     spec, or a spec depending on itself), with a shortest cycle through its smallest id.
 
@@ -346,7 +346,7 @@ def find_cycles(succ: "dict[str, list[str]]") -> list[Cycle]:
     return cycles
 
 
-def _cycle_through(succ: "dict[str, list[str]]", start: str, comp: set[str]) -> list[str]:
+def _cycle_through(succ: dict[str, list[str]], start: str, comp: set[str]) -> list[str]:
     """A shortest cycle through ``start`` using only nodes of ``comp`` (its SCC)."""
     if start in succ[start]:
         return [start, start]

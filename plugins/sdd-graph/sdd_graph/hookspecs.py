@@ -7,19 +7,19 @@ They are declared with ``pm.add_hookspecs(sdd_graph.hookspecs)`` when the plugin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sdd_core import hookspec
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project
-
     from sdd_graph.quality import Criterion
 
 
 @hookspec
-def register_quality_criteria(register: "Callable[[Criterion], None]",
-                              project: "Project") -> None:
+def register_quality_criteria(register: Callable[[Criterion], None],
+                              project: Project) -> None:
     """Register quality criteria for ``sdd quality``.
 
     Called once per ``sdd quality`` run. Call ``register(Criterion(name, max_points, score))``

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project, Spec
@@ -79,22 +80,22 @@ class Scored:
 # ---------------------------------------------------------------- built-in criteria
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.-]+)?$")
-_SCENARIOS_SECTION = re.compile(r"^(?:scenarios?|시나리오)\b", re.I)
-_REQUIREMENTS_SECTION = re.compile(r"^(?:requirements?|요구\s?사항)\b", re.I)
+_SCENARIOS_SECTION = re.compile(r"^(?:scenarios?|시나리오)\b", re.IGNORECASE)
+_REQUIREMENTS_SECTION = re.compile(r"^(?:requirements?|요구\s?사항)\b", re.IGNORECASE)
 
 
-def _level2(spec: "Spec", pattern: "re.Pattern[str]") -> bool:
+def _level2(spec: Spec, pattern: re.Pattern[str]) -> bool:
     return any(s.level == 2 and pattern.match(s.title) for s in spec.sections)
 
 
-def rfc2119(spec: "Spec") -> tuple[float, str]:
+def rfc2119(spec: Spec) -> tuple[float, str]:
     kinds = sorted(set(spec.keywords))
     if not kinds:
         return 0, "no RFC 2119 keyword"
     return min(10, 2 * len(kinds)), f"{len(kinds)} keyword type(s): {', '.join(kinds)}"
 
 
-def scenarios(spec: "Spec") -> tuple[float, str]:
+def scenarios(spec: Spec) -> tuple[float, str]:
     complete = sum(1 for sc in spec.scenarios if sc.complete)
     incomplete = len(spec.scenarios) - complete
     note = f"{complete} complete scenario(s)"
@@ -103,7 +104,7 @@ def scenarios(spec: "Spec") -> tuple[float, str]:
     return min(20, 5 * complete), note
 
 
-def requirements(spec: "Spec") -> tuple[float, str]:
+def requirements(spec: Spec) -> tuple[float, str]:
     section = _level2(spec, _REQUIREMENTS_SECTION)
     clear = sum(1 for r in spec.requirements if r.keywords)
     vague = len(spec.requirements) - clear
@@ -115,7 +116,7 @@ def requirements(spec: "Spec") -> tuple[float, str]:
     return points, note
 
 
-def structure(spec: "Spec") -> tuple[float, str]:
+def structure(spec: Spec) -> tuple[float, str]:
     h2 = [s.title.lower() for s in spec.sections if s.level == 2]
     have = {
         "title": spec.title_line is not None,
@@ -129,7 +130,7 @@ def structure(spec: "Spec") -> tuple[float, str]:
     return points, "complete" if not missing else f"missing: {', '.join(missing)}"
 
 
-def metadata(spec: "Spec") -> tuple[float, str]:
+def metadata(spec: Spec) -> tuple[float, str]:
     meta = spec.meta
     points = 2 * sum(1 for k in ("id", "title", "status") if meta.get(k) not in (None, ""))
     points += sum(1 for k in ("created", "updated", "author", "tags")
@@ -139,7 +140,7 @@ def metadata(spec: "Spec") -> tuple[float, str]:
     return points, "complete" if not missing else f"missing: {', '.join(missing)}"
 
 
-def builtin_criteria(project: "Project") -> list[Criterion]:
+def builtin_criteria(project: Project) -> list[Criterion]:
     """The built-in criteria; those needing the project (constitution, other specs) close
     over it."""
     from sdd_graph.refcache import HashMemo, RefMemo
@@ -153,7 +154,7 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
         """``fn`` answered from the memo when the spec's content was scored before."""
         name = fn.__name__
 
-        def cached(spec: "Spec") -> tuple[float, str]:
+        def cached(spec: Spec) -> tuple[float, str]:
             entry = memo.get(spec.hash)
             if isinstance(entry, dict) and name in entry:
                 points, note = entry[name]
@@ -166,12 +167,12 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
             return points, note
         return cached
 
-    def by_id() -> "dict[str, Spec]":
+    def by_id() -> dict[str, Spec]:
         if "by_id" not in state:
             state["by_id"] = {s.id: s for s in project.specs()}
         return state["by_id"]
 
-    def dependencies(spec: "Spec") -> tuple[float, str]:
+    def dependencies(spec: Spec) -> tuple[float, str]:
         if not spec.depends:
             return 5, "no dependency declared"
         specs = by_id()
@@ -182,7 +183,7 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
         return (10 * (n - len(unresolved)) // n,
                 f"{len(unresolved)} of {n} dependencies name no spec: {', '.join(unresolved)}")
 
-    def constitution(spec: "Spec") -> tuple[float, str]:
+    def constitution(spec: Spec) -> tuple[float, str]:
         const = project.constitution
         if const is None or const.major is None:
             return 10, "no constitution to check against"
@@ -196,7 +197,7 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
                        f" {const.version}")
         return 10, f"written against {spec.constitution_version}"
 
-    def links(spec: "Spec") -> tuple[float, str]:
+    def links(spec: Spec) -> tuple[float, str]:
         specs = by_id()
         targets, mentions = ref_memo.refs(spec)
         n_links = sum(1 for t in targets if t.strip() and not t.strip().startswith("#"))
@@ -228,7 +229,7 @@ def builtin_criteria(project: "Project") -> list[Criterion]:
 
 # ---------------------------------------------------------------- scoring
 
-def collect_criteria(project: "Project") -> list[Criterion]:
+def collect_criteria(project: Project) -> list[Criterion]:
     """Every criterion registered through ``register_quality_criteria``.
 
     A criterion named like a built-in one replaces it; two plugins registering the same
@@ -256,7 +257,7 @@ def collect_criteria(project: "Project") -> list[Criterion]:
     return [c for _, c in chosen.values()]
 
 
-def score_spec(spec: "Spec", criteria: list[Criterion]) -> Scored:
+def score_spec(spec: Spec, criteria: list[Criterion]) -> Scored:
     """Score one spec against ``criteria``."""
     points: float = 0
     maximum: float = 0
@@ -268,7 +269,7 @@ def score_spec(spec: "Spec", criteria: list[Criterion]) -> Scored:
             got, note = 0, f"criterion failed: {type(exc).__name__}: {exc}"
         if got.__class__ is not int:
             got = _num(float(got))
-        got = 0 if got < 0 else c.max_points if got > c.max_points else got
+        got = 0 if got < 0 else min(got, c.max_points)
         points += got
         maximum += c.max_points
         breakdown.append({"name": c.name, "points": got, "max": c.max_points, "note": note})

@@ -16,8 +16,9 @@ import gc
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project, Spec
@@ -33,7 +34,7 @@ class HashMemo:
     content hash. ``version`` changes whenever the computation does (old entries are then
     ignored)."""
 
-    def __init__(self, project: "Project", name: str, version: int) -> None:
+    def __init__(self, project: Project, name: str, version: int) -> None:
         self.path = project.sdd_dir / ".cache" / f"{name}.json"
         self.version = version
         self.entries: dict[str, Any] = {}
@@ -72,7 +73,7 @@ class HashMemo:
             self.dirty = False
 
 
-def refs_of(spec: "Spec") -> Refs:
+def refs_of(spec: Spec) -> Refs:
     """The link targets and mentions of a spec, read from the spec itself."""
     return [link.target for link in spec.links], list(spec.mentions)
 
@@ -80,10 +81,10 @@ def refs_of(spec: "Spec") -> Refs:
 class RefMemo(HashMemo):
     """Link targets and mentions by content hash."""
 
-    def __init__(self, project: "Project") -> None:
+    def __init__(self, project: Project) -> None:
         super().__init__(project, REFS_CACHE, REFS_VERSION)
 
-    def refs(self, spec: "Spec") -> Refs:
+    def refs(self, spec: Spec) -> Refs:
         """The spec's link targets and mentions (from the memo when its hash is known)."""
         hit = self.get(spec.hash)
         if isinstance(hit, list) and len(hit) == 2:
@@ -93,7 +94,7 @@ class RefMemo(HashMemo):
         return refs
 
 
-def body_refs(project: "Project", specs: "Iterable[Spec]") -> dict[str, Refs]:
+def body_refs(project: Project, specs: Iterable[Spec]) -> dict[str, Refs]:
     """``{spec id: (link targets, mentions)}`` for every spec of the project (``specs``)."""
     memo = RefMemo(project)
     out = {spec.id: memo.refs(spec) for spec in specs}
@@ -101,7 +102,7 @@ def body_refs(project: "Project", specs: "Iterable[Spec]") -> dict[str, Refs]:
     return out
 
 
-def _store(path: "os.PathLike[str] | str", data: dict[str, Any]) -> None:
+def _store(path: os.PathLike[str] | str, data: dict[str, Any]) -> None:
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)

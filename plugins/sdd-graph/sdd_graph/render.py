@@ -9,7 +9,8 @@ so any spec id works.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_graph.domains import Domains
@@ -32,7 +33,7 @@ def dot_string(text: str) -> str:
 
 # ---------------------------------------------------------------- spec graph
 
-def spec_graph_data(sg: "SpecGraph", nodes: Iterable[str],
+def spec_graph_data(sg: SpecGraph, nodes: Iterable[str],
                     focus: set[str] | None = None) -> dict[str, Any]:
     """Nodes and edges (both ends in ``nodes``) as plain data; ``focus`` marks the nodes
     asked for (others are neighbours shown for context)."""
@@ -125,7 +126,7 @@ def _dot(data: dict[str, Any], domains: bool) -> str:
 
 # ---------------------------------------------------------------- domain graph
 
-def domain_graph_data(sg: "SpecGraph", domains: "Domains | None") -> dict[str, Any]:
+def domain_graph_data(sg: SpecGraph, domains: Domains | None) -> dict[str, Any]:
     """The domain graph: declared dependencies and forbidding rules from ``domains.yml``,
     plus ``observed`` edges where specs of one domain depend on specs of another and
     ``domains.yml`` declares no such dependency (or there is no ``domains.yml``)."""

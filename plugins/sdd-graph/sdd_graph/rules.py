@@ -12,21 +12,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Finding, Rule, Spec
     from sdd_core.registry import RuleContext
 
 
-def depends_line(spec: "Spec") -> int:
+def depends_line(spec: Spec) -> int:
     """The line of the spec's ``depends`` (or ``dependencies``) key."""
     key = "depends" if "depends" in spec.meta else "dependencies"
     return spec.line_of(key)
 
 
-def _cycles(rule: "Rule"):  # type: ignore[no-untyped-def]
-    def check_project(ctx: "RuleContext") -> "Iterator[Finding]":
+def _cycles(rule: Rule):  # type: ignore[no-untyped-def]
+    def check_project(ctx: RuleContext) -> Iterator[Finding]:
         from sdd_graph.graph import build_graph, find_cycles
 
         sg = build_graph(ctx.project, by_id=ctx.specs, inferred=False)
@@ -38,8 +39,8 @@ def _cycles(rule: "Rule"):  # type: ignore[no-untyped-def]
     return check_project
 
 
-def _forbidden(rule: "Rule"):  # type: ignore[no-untyped-def]
-    def check_project(ctx: "RuleContext") -> "Iterator[Finding]":
+def _forbidden(rule: Rule):  # type: ignore[no-untyped-def]
+    def check_project(ctx: RuleContext) -> Iterator[Finding]:
         from sdd_graph.domains import load_domains
 
         domains = load_domains(ctx.project)
@@ -66,8 +67,8 @@ def _forbidden(rule: "Rule"):  # type: ignore[no-untyped-def]
     return check_project
 
 
-def _undeclared(rule: "Rule"):  # type: ignore[no-untyped-def]
-    def check_project(ctx: "RuleContext") -> "Iterator[Finding]":
+def _undeclared(rule: Rule):  # type: ignore[no-untyped-def]
+    def check_project(ctx: RuleContext) -> Iterator[Finding]:
         from sdd_graph.domains import load_domains
 
         domains = load_domains(ctx.project)
@@ -82,8 +83,8 @@ def _undeclared(rule: "Rule"):  # type: ignore[no-untyped-def]
     return check_project
 
 
-def _domains_file(rule: "Rule"):  # type: ignore[no-untyped-def]
-    def check_project(ctx: "RuleContext") -> "Iterator[Finding]":
+def _domains_file(rule: Rule):  # type: ignore[no-untyped-def]
+    def check_project(ctx: RuleContext) -> Iterator[Finding]:
         from sdd_graph.domains import load_domains
 
         domains = load_domains(ctx.project)
@@ -94,7 +95,7 @@ def _domains_file(rule: "Rule"):  # type: ignore[no-untyped-def]
     return check_project
 
 
-def rules() -> "list[Rule]":
+def rules() -> list[Rule]:
     """The rules this plugin registers."""
     from sdd_core import Rule, Severity
 

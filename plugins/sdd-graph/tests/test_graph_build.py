@@ -86,9 +86,9 @@ def test_to_networkx(sdd_project):
 def test_reference_memo_follows_edits(sdd_project):
     project = sdd_project({"x/a/spec.md": spec("x/a"), "x/c/spec.md": spec("x/c"),
                            "x/b/spec.md": spec("x/b", body="See `x/a`.")})
-    from sdd_core import Project
-
     from sdd_graph.graph import build_graph
+
+    from sdd_core import Project
 
     assert list(build_graph(project).edges()) == [("x/b", "x/a", "inferred")]
     assert (project.root / ".sdd/.cache/graph-refs.json").is_file()

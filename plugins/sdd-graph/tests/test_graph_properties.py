@@ -5,9 +5,14 @@ from __future__ import annotations
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sdd_graph.graph import (
-    EXPLICIT, INFERRED, SpecGraph, find_cycles, on_cycle, strongly_connected_components, walk,
+    EXPLICIT,
+    INFERRED,
+    SpecGraph,
+    find_cycles,
+    on_cycle,
+    strongly_connected_components,
+    walk,
 )
 
 

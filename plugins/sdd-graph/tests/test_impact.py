@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from graph_helpers import spec
 
 # app/a is changed.  b and c depend on it; d on both (a diamond); e on d; e and f depend on
@@ -36,7 +35,7 @@ def test_transitive_dependents_with_distance_and_path(run_sdd, project_dir):
     assert res.exit_code == 0, res.output
     data = res.json()
     got = {r["id"]: (r["distance"], r["path"], r["kind"]) for r in data["dependents"]}
-    p = lambda *names: [f"app/{n}" for n in names]  # noqa: E731
+    p = lambda *names: [f"app/{n}" for n in names]
     assert got == {
         "app/b": (1, p("a", "b"), "explicit"),
         "app/c": (1, p("a", "c"), "explicit"),
@@ -81,7 +80,7 @@ def test_spec_on_a_cycle_is_at_least_medium(run_sdd, project_dir):
 def test_reverse_lists_what_a_spec_depends_on(run_sdd, project_dir):
     data = run_sdd("impact", "app/g", "--reverse", "--format", "json", cwd=project_dir).json()
     got = {r["id"]: (r["distance"], r["path"]) for r in data["dependencies"]}
-    p = lambda *names: [f"app/{n}" for n in names]  # noqa: E731
+    p = lambda *names: [f"app/{n}" for n in names]
     assert got == {"app/f": (1, p("g", "f")), "app/e": (2, p("g", "f", "e")),
                    "app/d": (3, p("g", "f", "e", "d")), "app/b": (4, p("g", "f", "e", "d", "b")),
                    "app/c": (4, p("g", "f", "e", "d", "c")),

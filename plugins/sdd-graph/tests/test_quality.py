@@ -220,9 +220,9 @@ def test_custom_criterion_replaces_a_builtin(run_sdd, sdd_project, graph):
 
 
 def test_criteria_hook_with_a_registered_plugin(run_sdd, sdd_project, sdd_plugin, graph):
-    from sdd_core import hookimpl
-
     import sdd_graph
+
+    from sdd_core import hookimpl
 
     class Broken:
         @hookimpl

@@ -7,7 +7,6 @@ import os
 import re
 
 import pytest
-
 from graph_helpers import spec
 
 ODD = 'ui/say "hi" [now] — café #1 <b>'

@@ -4,7 +4,6 @@ domains, G004 a broken domains.yml."""
 from __future__ import annotations
 
 import pytest
-
 from graph_helpers import line_of, spec
 
 
