@@ -33,6 +33,9 @@ _LAZY = {
     "Actor": "sdd_core.model",
     "STATUSES": "sdd_core.model",
     "Rule": "sdd_core.registry",
+    "RuleContext": "sdd_core.registry",
+    "run_rules": "sdd_core.validation",
+    "LoadResult": "sdd_core.index",
     "Exporter": "sdd_core.registry",
     "Importer": "sdd_core.registry",
     "IndexBackend": "sdd_core.index",
@@ -65,11 +68,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from sdd_core.cli import output
     from sdd_core.cli.groups import ensure_group
     from sdd_core.errors import CheckFailed, Conflict, PermissionDenied, ProjectError, SddError
-    from sdd_core.index import IndexBackend
+    from sdd_core.index import IndexBackend, LoadResult
     from sdd_core.model import (
         STATUSES, Actor, Event, Finding, Requirement, Scenario, Section, Severity, Spec, Step,
     )
     from sdd_core.parsing import parse_spec
     from sdd_core.plugins import get_plugin_manager
     from sdd_core.project import Project
-    from sdd_core.registry import Exporter, Importer, Rule
+    from sdd_core.registry import Exporter, Importer, Rule, RuleContext
+    from sdd_core.validation import run_rules
