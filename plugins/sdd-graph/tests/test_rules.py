@@ -152,3 +152,13 @@ def test_rules_are_listed_by_plugins(run_sdd, graph):
     graph_plugin = next(p for p in res.json()["plugins"] if p["name"] == "graph")
     assert {"register_commands", "register_rules", "register_quality_criteria"} <= set(
         graph_plugin["hooks"])
+
+
+def test_cycle_through_sdd_tool_dependencies_key(run_sdd, sdd_project, graph):
+    texts = {"a/one/spec.md": spec("a/one", dependencies=["a/two"]),
+             "a/two/spec.md": spec("a/two", depends="a/one")}
+    root = sdd_project(texts).root
+    _, found = _findings(run_sdd, root, "G001")
+    assert [(f["path"], f["line"]) for f in found] == [
+        (".sdd/specs/a/one/spec.md", line_of(texts["a/one/spec.md"], "dependencies:"))]
+    assert "a/one -> a/two -> a/one" in found[0]["message"]
