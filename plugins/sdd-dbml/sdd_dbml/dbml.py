@@ -127,8 +127,8 @@ def parse_dbml(text: str) -> Parsed:
                 context.append(("table", 0, table))
             elif _REF_LONG.match(line):
                 context.append(("ref", 0, None))
-            elif _REF_SHORT.match(line):
-                _ref_expr(_REF_SHORT.match(line).group("expr"), n, out)  # type: ignore[union-attr]
+            elif (short := _REF_SHORT.match(line)) is not None:
+                _ref_expr(short.group("expr"), n, out)
             elif _BLOCK.match(line):
                 context.append(("other", 0, None))
             elif line.strip() and not closed:

@@ -111,7 +111,7 @@ def _kept(model: DataModel) -> tuple[list[Table], list[tuple[Block, str]], set[i
         lines: list[str | None] = list(block.text.split("\n"))
         for t in block.tables:
             if id(t) in dropped and t.span is not None:
-                a, b = t.span[0] - block.line, t.span[1] - block.line
+                a, b = t.span[0] - 1, t.span[1] - 1  # block lines, 1-based
                 for i in range(max(a, 0), min(b + 1, len(lines))):
                     lines[i] = None
         text = "\n".join(x for x in lines if x is not None).strip("\n")

@@ -362,14 +362,16 @@ def _refs_in(cell: str, table: Table, col: Column, line: int, spec: "Spec", out:
     ``strict``: the cell also holds notes, so a bare ``a.b`` counts only when it starts the
     cell, is in backticks, or follows an arrow or the word "ref"/"references".
     """
-    cleaned = cell.replace("**", "")
+    cleaned = cell.replace("**", "").strip()
     kept: list[str] = []
     last = 0
     for m in _TARGET.finditer(cleaned):
         if strict:
             before = cleaned[:m.start()].strip().lower()
-            marked = bool(m.group("op")) or "`" in m.group(0) or before == "" or \
-                bool(re.search(r"(?:ref|refs|references?|fk|foreign key)\s*:?$", before))
+            after = cleaned[m.end():]
+            marked = bool(m.group("op")) or "`" in m.group(0) or \
+                bool(re.search(r"(?:ref|refs|references?|fk|foreign key)\s*:?$", before)) or \
+                (before == "" and re.match(r"\s*(?:$|[—–;,(]|-\s)", after) is not None)
             if not marked:
                 continue
         if m.group("target"):

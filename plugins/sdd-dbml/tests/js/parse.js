@@ -1,0 +1,30 @@
+// Parse DBML from stdin with the reference parser (@dbml/core); print what it found as JSON.
+// Exit 0 when it parses, 1 with the parser's messages when it does not.
+const { Parser } = require("@dbml/core");
+
+let text = "";
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (chunk) => { text += chunk; });
+process.stdin.on("end", () => {
+  try {
+    const db = new Parser().parse(text, "dbmlv2");
+    const tables = [];
+    let refs = 0;
+    for (const schema of db.schemas) {
+      for (const table of schema.tables) {
+        const name = schema.name === "public" ? table.name : `${schema.name}.${table.name}`;
+        tables.push({ name, fields: table.fields.map((f) => f.name) });
+      }
+      refs += schema.refs.length;
+    }
+    process.stdout.write(JSON.stringify({ ok: true, tables, refs }));
+  } catch (err) {
+    const diags = (err && err.diags) || [err];
+    const errors = diags.map((d) => {
+      const where = d.location && d.location.start ? `line ${d.location.start.line}: ` : "";
+      return where + (d.message || String(d));
+    });
+    process.stdout.write(JSON.stringify({ ok: false, errors }));
+    process.exitCode = 1;
+  }
+});
