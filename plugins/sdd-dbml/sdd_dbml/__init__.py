@@ -11,7 +11,8 @@ Only click and sdd_core's light names are imported here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sdd_core import hookimpl
 

@@ -6,7 +6,8 @@ model) and the exporters parse each spec once per process.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sdd_dbml.model import DataModel
 from sdd_dbml.parse import parse_model

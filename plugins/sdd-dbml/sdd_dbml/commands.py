@@ -52,7 +52,6 @@ def export_cmd(sdd: SddContext, output: str | None, fmt: str, domain: tuple[str,
               sdd dbml export --format mermaid -o er.mmd
     """
     from sdd_core.cli.output import info
-
     from sdd_dbml.collect import project_model
     from sdd_dbml.export import to_dbml, to_mermaid
 

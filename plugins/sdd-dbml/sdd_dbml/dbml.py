@@ -18,13 +18,13 @@ from sdd_dbml.model import Column, Ref, Table
 _NAME = r'(?:"[^"\n]+"|[A-Za-z_]\w*)'
 _TABLE = re.compile(
     rf"^\s*table\s+(?P<name>{_NAME}(?:\.{_NAME})?)(?:\s+as\s+(?P<alias>{_NAME}))?"
-    r"\s*(?:\[[^\]]*\])?\s*\{", re.I)
-_REF_SHORT = re.compile(r"^\s*ref\b[^:{\n]*:\s*(?P<expr>.+)$", re.I)
-_REF_LONG = re.compile(r"^\s*ref\b[^:{\n]*\{\s*$", re.I)
+    r"\s*(?:\[[^\]]*\])?\s*\{", re.IGNORECASE)
+_REF_SHORT = re.compile(r"^\s*ref\b[^:{\n]*:\s*(?P<expr>.+)$", re.IGNORECASE)
+_REF_LONG = re.compile(r"^\s*ref\b[^:{\n]*\{\s*$", re.IGNORECASE)
 _BLOCK = re.compile(r"^\s*[A-Za-z_][\w]*\b[^{\n]*\{")
 _ENDPOINT = rf"(?:{_NAME}(?:\.{_NAME})*)\.(?:\([^)]*\)|{_NAME})"
 _REF_EXPR = re.compile(rf"^\s*(?P<a>{_ENDPOINT})\s*(?P<op><>|>|<|-)\s*(?P<b>{_ENDPOINT})")
-_INLINE_REF = re.compile(rf"\bref\s*:\s*(?P<op><>|>|<|-)\s*(?P<b>{_ENDPOINT})", re.I)
+_INLINE_REF = re.compile(rf"\bref\s*:\s*(?P<op><>|>|<|-)\s*(?P<b>{_ENDPOINT})", re.IGNORECASE)
 _COLUMN = re.compile(rf"^\s*(?P<name>{_NAME})\s+(?P<type>\"[^\"\n]+\"|[^\s\[]+)"
                      r"\s*(?P<settings>\[.*\])?\s*$")
 
@@ -120,11 +120,11 @@ def parse_dbml(text: str) -> Parsed:
             tm = _TABLE.match(line)
             if tm:
                 alias = tm.group("alias")
-                table = Table(name=_unquote(tm.group("name")), spec_id="", spec_path="",
-                              line=n, source="dbml", alias=alias.strip('"') if alias else None)
-                table.span = (n, n)
-                out.tables.append(table)
-                context.append(("table", 0, table))
+                new = Table(name=_unquote(tm.group("name")), spec_id="", spec_path="",
+                            line=n, source="dbml", alias=alias.strip('"') if alias else None)
+                new.span = (n, n)
+                out.tables.append(new)
+                context.append(("table", 0, new))
             elif _REF_LONG.match(line):
                 context.append(("ref", 0, None))
             elif (short := _REF_SHORT.match(line)) is not None:
@@ -132,12 +132,13 @@ def parse_dbml(text: str) -> Parsed:
             elif _BLOCK.match(line):
                 context.append(("other", 0, None))
             elif line.strip() and not closed:
-                out.problems.append((n, f"cannot read DBML line {n}: {text.split(chr(10))[n - 1].strip()!r}"))
+                source = text.split("\n")[n - 1].strip()
+                out.problems.append((n, f"cannot read the DBML line {source!r}"))
         elif context and depth == context[-1][1] + 1 and not opened:
             kind, _, table = context[-1]
             stripped = line.strip()
             if kind == "table" and table is not None and stripped and stripped != "}" \
-                    and not re.match(r"^note\b", stripped, re.I):
+                    and not re.match(r"^note\b", stripped, re.IGNORECASE):
                 cm = _COLUMN.match(line.replace("}", "") if closed else line)
                 if cm:
                     col = Column(name=cm.group("name").strip('"'),
@@ -152,12 +153,12 @@ def parse_dbml(text: str) -> Parsed:
             out.problems.append((n, "a '}' closes no block"))
             depth = 0
         while context and depth <= context[-1][1]:
-            kind, _, table = context.pop()
-            if table is not None and table.span is not None:
-                table.span = (table.span[0], n)
+            _, _, closing = context.pop()
+            if closing is not None and closing.span is not None:
+                closing.span = (closing.span[0], n)
     if depth > 0 and context:
-        kind, _, table = context[0]
-        start = table.span[0] if table is not None and table.span else 1
+        _, _, outer = context[0]
+        start = outer.span[0] if outer is not None and outer.span else 1
         out.problems.append((start, "a '{' opened here is never closed"))
     return out
 

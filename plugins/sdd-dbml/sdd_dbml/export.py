@@ -197,7 +197,7 @@ def to_mermaid(model: DataModel, tables: list[Table] | None = None) -> str:
     keys = {t.key for t in chosen}
     used: dict[str, str] = {}
     names = {t.key: _mermaid_name(t.key, used) for t in chosen}
-    fk = set()
+    fk: set[tuple[str, str]] = set()
     for r in model.refs:
         source = model.resolve_table(r.from_table)
         fk.update((source.key if source else table_key(r.from_table), c) for c in r.from_columns)

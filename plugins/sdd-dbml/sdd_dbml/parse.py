@@ -48,9 +48,9 @@ _TARGET = re.compile(
     rf"(?P<op><>|>|<|-(?!>)|→|->)?[ \t]*`?(?P<target>{_IDENT}(?:\.{_IDENT}){{1,2}})`?"
     rf"|(?P<t2>{_IDENT}(?:\.{_IDENT})?)\((?P<c2>{_IDENT})\)")
 _LEAD = re.compile(r"^(?:ref|refs|references?|fk|foreign key|→|->|>|<|<>|-)\b|^[→>\-<]",
-                   re.I)
+                   re.IGNORECASE)
 _HEADING_NAME = re.compile(rf"^(?:table\b[ \t]*:?[ \t]*)?`?(?P<name>{_IDENT}(?:\.{_IDENT})?)`?"
-                           rf"(?P<rest>.*)$", re.I)
+                           rf"(?P<rest>.*)$", re.IGNORECASE)
 _YES = frozenset({"yes", "y", "true", "x", "✓", "✔", "pk", "1"})
 _NO = frozenset({"no", "n", "false", "0", "-"})
 
@@ -127,7 +127,7 @@ def _field_tables(spec: "Spec", out: DataModel) -> None:
         fence = ""
         has_fields = False
 
-        def flush() -> None:
+        def flush(current: tuple[str, int, str | None, bool] | None) -> None:
             nonlocal rows, has_fields
             if rows:
                 if current is None:
@@ -148,12 +148,12 @@ def _field_tables(spec: "Spec", out: DataModel) -> None:
             fm = _FENCE.match(text)
             if fm:
                 fence = "" if fence and fm.group(1)[0] == fence[0] else (fence or fm.group(1))
-                flush()
+                flush(current)
                 continue
             if fence:
                 continue
             if line in headings:
-                flush()
+                flush(current)
                 if current is not None and current[3] and not has_fields \
                         and not _heading_has_dbml(spec, current[1], line):
                     out.problems.append(Problem(spec.id, spec.path, current[1],
@@ -163,8 +163,8 @@ def _field_tables(spec: "Spec", out: DataModel) -> None:
             if text.lstrip().startswith("|"):
                 rows.append((line, text))
             else:
-                flush()
-        flush()
+                flush(current)
+        flush(current)
         if current is not None and current[3] and not has_fields \
                 and not _heading_has_dbml(spec, current[1], end):
             out.problems.append(Problem(spec.id, spec.path, current[1],
@@ -173,7 +173,7 @@ def _field_tables(spec: "Spec", out: DataModel) -> None:
 
 def _heading_has_dbml(spec: "Spec", start: int, end: int) -> bool:
     lines = _lines(spec)
-    return any(re.match(r"^ {0,3}(`{3,}|~{3,})[ \t]*dbml\b", lines[i - spec.body_line], re.I)
+    return any(re.match(r"^ {0,3}(`{3,}|~{3,})[ \t]*dbml\b", lines[i - spec.body_line], re.IGNORECASE)
                for i in range(start + 1, end) if 0 <= i - spec.body_line < len(lines))
 
 
@@ -194,8 +194,7 @@ def _heading(spec: "Spec", sec: object, out: DataModel
 
 def _split_row(text: str) -> list[str]:
     text = text.strip()
-    if text.startswith("|"):
-        text = text[1:]
+    text = text.removeprefix("|")
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
     cells, buf, code = [], [], False
@@ -346,10 +345,10 @@ def _apply_constraints(col: Column, cell: str, table: Table, line: int, spec: "S
         elif low in ("fk", "foreign key"):
             continue
         elif low.startswith("default"):
-            value = re.sub(r"^default[ \t]*[:=]?[ \t]*", "", token, flags=re.I).strip()
+            value = re.sub(r"^default[ \t]*[:=]?[ \t]*", "", token, flags=re.IGNORECASE).strip()
             if value:
                 col.default = value
-        elif re.match(r"^(?:ref|references?|fk)\b|^[>→<]", token, re.I):
+        elif re.match(r"^(?:ref|references?|fk)\b|^[>→<]", token, re.IGNORECASE):
             _refs_in(token, table, col, line, spec, out, strict=False)
         else:
             notes.append(raw.strip())

@@ -3,7 +3,8 @@ twice, D003 a data model that cannot be read as intended."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Finding, Rule
@@ -13,7 +14,6 @@ if TYPE_CHECKING:  # pragma: no cover
 def rules() -> "list[Rule]":
     """The rules of the plugin."""
     from sdd_core import Rule, Severity
-
     from sdd_dbml.collect import project_model
     from sdd_dbml.export import ref_problem
 

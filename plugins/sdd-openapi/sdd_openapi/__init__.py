@@ -12,7 +12,8 @@ when a command or a rule runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sdd_core import hookimpl
 

@@ -62,7 +62,6 @@ def generate_cmd(sdd: SddContext, output: str | None, title: str | None, api_ver
     Example:  sdd openapi generate -o openapi.yaml --title "Billing API" --version 1.2.0
     """
     from sdd_core.cli.output import info
-
     from sdd_openapi.generate import dump, generate
 
     project = sdd.project
@@ -106,7 +105,6 @@ def check_cmd(sdd: SddContext, file: str, fmt: str, ci: bool, threshold: float |
     """
     from sdd_core import CheckFailed
     from sdd_core.cli import output
-
     from sdd_openapi.coverage import compare
     from sdd_openapi.document import load_document
 
@@ -178,7 +176,6 @@ def import_cmd(sdd: SddContext, file: str, domain: str, by: str, dry_run: bool,
 
     from sdd_core import Conflict
     from sdd_core.cli import output
-
     from sdd_openapi.document import load_document
     from sdd_openapi.importer import plan, render, slug
 

@@ -14,7 +14,6 @@ from sdd_openapi.operations import METHODS, Operation, all_declarations, grouped
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Spec
-
     from sdd_openapi.document import Document
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from sdd_core.errors import SddError
-
 from sdd_openapi.operations import METHODS, path_key
 
 
@@ -107,7 +106,7 @@ def load_document(file: str | Path) -> Document:
         raise DocumentError(f"{path}: Swagger {data['swagger']} is not supported",
                             hint="convert it to OpenAPI 3 first (for example with swagger2openapi)")
     version = str(data.get("openapi", ""))
-    if not (version.startswith("3.0") or version.startswith("3.1")):
+    if not version.startswith(("3.0", "3.1")):
         raise DocumentError(f"{path}: 'openapi: {version or '?'}' is not OpenAPI 3.0 or 3.1")
     paths = data.get("paths") or {}
     if not isinstance(paths, dict):

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sdd_openapi.operations import (
-    METHODS, Operation, all_declarations, derive_operation_id, grouped, path_key, path_params,
+    METHODS,
+    Operation,
+    all_declarations,
+    derive_operation_id,
+    grouped,
+    path_key,
+    path_params,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,10 +32,10 @@ _KEYWORD = re.compile(r"\b(?:MUST(?: NOT)?|SHALL(?: NOT)?|SHOULD(?: NOT)?|MAY|RE
                       r"|RECOMMENDED|OPTIONAL)\b")
 _PATH_TOKEN = re.compile(r"(?<![\w/.:])(/[^\s`'\"),;<>]*)")
 _METHOD_BEFORE = re.compile(r"\b(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE)`?[ \t]+`?$",
-                            re.I)
+                            re.IGNORECASE)
 _STATUS = re.compile(
     r"\b(?:respond|responds|responding|return|returns|answer|answers|reply|replies)\b"
-    r"(?:\s+(?:with|a|an|the|http|status|code))*\s+([1-5]\d\d)\b", re.I)
+    r"(?:\s+(?:with|a|an|the|http|status|code))*\s+([1-5]\d\d)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
 
 

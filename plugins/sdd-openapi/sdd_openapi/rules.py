@@ -3,14 +3,14 @@ more than one spec."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from sdd_openapi.operations import Declarations, declarations, grouped
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Finding, Rule, Spec
     from sdd_core.registry import RuleContext
-
     from sdd_openapi.operations import Operation
 
 

@@ -3,7 +3,7 @@ in a deterministic order."""
 
 from __future__ import annotations
 
-from conftest import HEAD
+from dbml_helpers import HEAD
 
 
 def _export(run_sdd, root, *args):

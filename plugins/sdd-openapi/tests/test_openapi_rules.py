@@ -63,8 +63,8 @@ def test_malformed_operations_are_reported_with_file_and_line(openapi, sdd_proje
     assert r.exit_code == 1
     got = {(f["line"], f["message"].split(": ", 1)[1]) for f in found}
     assert got == {
-        (8, "'FETCH' is not an HTTP method OpenAPI describes"
-            " (GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE)"),
+        (8, ("'FETCH' is not an HTTP method OpenAPI describes"
+             " (GET, PUT, POST, DELETE, OPTIONS, HEAD, PATCH, TRACE)")),
         (10, "path 'invoices' does not start with '/'"),
         (12, "path '/a/{id' has a '{' that is never closed"),
         (15, "api entry has no 'method'"),
@@ -86,8 +86,8 @@ def test_api_that_is_not_a_list(openapi, sdd_project, spec_text, run_sdd) -> Non
     root = sdd_project({"a/b/spec.md": spec_text("a/b", extra={"api": 42})}).root
     _, found = _findings(run_sdd, root, "O001")
     assert [f["message"] for f in found] == [
-        "malformed API operation 'api': front matter 'api' must be a list of operations"
-        " (method and path)"]
+        ("malformed API operation 'api': front matter 'api' must be a list of operations"
+         " (method and path)")]
 
 
 def test_an_operation_declared_twice_is_a_warning_on_both(openapi, api_project,

@@ -3,7 +3,7 @@ D003 (a data model that cannot be read), each with file and line."""
 
 from __future__ import annotations
 
-from conftest import HEAD
+from dbml_helpers import HEAD
 
 ORDERS = HEAD.format(id="shop/orders", title="Orders") + """\
 ## Data Model
@@ -59,8 +59,8 @@ def _line(text: str, needle: str) -> int:
 
 def _findings(run_sdd, root, code):
     r = run_sdd("-C", str(root), "validate", "--format", "json")
-    return r, sorted(((f["path"], f["line"], f["message"]) for f in r.json()["findings"]
-                      if f["code"] == code))
+    return r, sorted((f["path"], f["line"], f["message"]) for f in r.json()["findings"]
+                      if f["code"] == code)
 
 
 def test_unknown_tables_and_columns(dbml, sdd_project, run_sdd) -> None:
@@ -70,13 +70,13 @@ def test_unknown_tables_and_columns(dbml, sdd_project, run_sdd) -> None:
     path = ".sdd/specs/shop/orders/spec.md"
     assert found == sorted([
         (path, _line(ORDERS, "| customer_id |"),
-         "reference orders.customer_id > customer.id: unknown table 'customer'"
-         " (did you mean 'customers'?)"),
+         ("reference orders.customer_id > customer.id: unknown table 'customer'"
+          " (did you mean 'customers'?)")),
         (path, _line(ORDERS, "| item_id |"),
          "reference orders.item_id > items.code: table 'items' has no column 'code'"),
         (path, _line(ORDERS, "order_id int"),
-         "reference shipments.order_id > orders.number: table 'orders' has no column"
-         " 'number'"),
+         ("reference shipments.order_id > orders.number: table 'orders' has no column"
+          " 'number'")),
         (path, _line(ORDERS, "Ref: shipments.id"),
          "reference shipments.id > carriers.id: unknown table 'carriers'"),
     ])
@@ -94,8 +94,8 @@ def test_a_table_defined_by_two_specs(dbml, sdd_project, run_sdd) -> None:
     _, found = _findings(run_sdd, root, "D002")
     # shop/orders comes first by id: the stock/items definition is the duplicate
     assert found == [(".sdd/specs/stock/items/spec.md", _line(DUPLICATE, "### Table items"),
-                      "table 'items' is already defined by shop/orders"
-                      f" (.sdd/specs/shop/orders/spec.md:{_line(ORDERS, '### Table items')})")]
+                      ("table 'items' is already defined by shop/orders"
+                       f" (.sdd/specs/shop/orders/spec.md:{_line(ORDERS, '### Table items')})"))]
 
 
 def test_a_table_defined_twice_in_one_spec(dbml, sdd_project, run_sdd) -> None:

@@ -11,12 +11,16 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from sdd_core import parse_spec
 from sdd_openapi.generate import generate
 from sdd_openapi.operations import (
-    METHODS, derive_operation_id, path_key, path_params, path_problem,
+    METHODS,
+    derive_operation_id,
+    path_key,
+    path_params,
+    path_problem,
 )
+
+from sdd_core import parse_spec
 
 validator = pytest.importorskip("openapi_spec_validator")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from conftest import HEAD
+from dbml_helpers import HEAD
 
 
 def test_er_diagram_of_the_whole_model(model_project, run_sdd) -> None:
@@ -67,7 +67,7 @@ def _extras(project, spec):
 
 
 def test_html_extras_embed_er_diagrams(dbml, sdd_project, spec_text) -> None:
-    from conftest import CUSTOMERS, INVOICES, LEDGER
+    from dbml_helpers import CUSTOMERS, INVOICES, LEDGER
 
     project = sdd_project({"crm/customers/spec.md": CUSTOMERS,
                            "billing/invoices/spec.md": INVOICES,
