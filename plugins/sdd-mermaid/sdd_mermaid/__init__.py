@@ -10,7 +10,8 @@ a command or hook runs, so ``sdd --help`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sdd_core import hookimpl
 
@@ -26,7 +27,7 @@ HTML_FORMATS = ("html", "site")
 
 
 @hookimpl
-def register_commands(cli: "click.Group") -> None:
+def register_commands(cli: click.Group) -> None:
     from sdd_mermaid.commands import add_commands
 
     add_commands(cli)
@@ -40,14 +41,14 @@ def register_settings(register: Callable[[str, type], Any]) -> None:
 
 
 @hookimpl
-def export_html_extras(project: "Project", spec: "Spec | None") -> str | None:
+def export_html_extras(project: Project, spec: Spec | None) -> str | None:
     from sdd_mermaid.html import extras
 
     return extras(project, spec)
 
 
 @hookimpl
-def on_event(project: "Project", event: "Event") -> None:
+def on_event(project: Project, event: Event) -> None:
     if event.type != "spec.export":
         return
     fmt, output = event.details.get("format"), event.details.get("output")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -58,8 +59,8 @@ def _split(values: tuple[str, ...]) -> set[str]:
     return {v.strip() for raw in values for v in raw.split(",") if v.strip()}
 
 
-def _selected(specs: "list[Spec]", domain: tuple[str, ...], status: tuple[str, ...]
-              ) -> "list[Spec]":
+def _selected(specs: list[Spec], domain: tuple[str, ...], status: tuple[str, ...]
+              ) -> list[Spec]:
     dm, st = _split(domain), _split(status)
     return [s for s in specs if (not dm or s.domain in dm) and (not st or s.status in st)]
 
@@ -130,7 +131,6 @@ def spec_cmd(sdd: SddContext, spec_id: str, number: int | None, deps: bool,
     Example:  sdd mermaid spec auth/login --scenario 2
     """
     from sdd_core.errors import SddError
-
     from sdd_mermaid.diagrams import build_graph, neighbourhood, scenario_flow, spec_flows
 
     project = sdd.project

@@ -7,9 +7,11 @@ a diagram per page pays for resolving the dependencies once.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sdd_mermaid.text import escape, label, node_id, plain
 
@@ -51,14 +53,14 @@ DOMAIN_STYLES = {
 class SpecGraph:
     """The specs with their dependencies resolved to spec ids."""
 
-    specs: list["Spec"]
-    by_id: dict[str, "Spec"]
+    specs: list[Spec]
+    by_id: dict[str, Spec]
     depends: dict[str, list[str]] = field(default_factory=dict)
     missing: dict[str, list[str]] = field(default_factory=dict)
     dependents: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build_graph(project: "Project", specs: Iterable["Spec"]) -> SpecGraph:
+def build_graph(project: Project, specs: Iterable[Spec]) -> SpecGraph:
     """Resolve every ``depends`` entry of ``specs`` with the project's reference rules."""
     specs = sorted(specs, key=lambda s: s.id)
     by_id = {s.id: s for s in specs}
@@ -85,7 +87,7 @@ def _class_defs(styles: dict[str, str], used: Iterable[str]) -> list[str]:
     return [f"  classDef {name} {style}" for name, style in styles.items() if name in wanted]
 
 
-def _spec_node(spec: "Spec") -> str:
+def _spec_node(spec: Spec) -> str:
     title = spec.title if spec.title and spec.title != spec.id else ""
     cls = _status_class(spec.status)
     return f"{node_id(spec.id)}[{label(title, spec.id) if title else label(spec.id)}]:::{cls}"
@@ -104,12 +106,12 @@ def dependency_graph(graph: SpecGraph, *, direction: str = "LR", cluster: bool =
     lines = [f"flowchart {direction}"]
     used_classes: set[str] = set()
 
-    def node(s: "Spec") -> str:
+    def node(s: Spec) -> str:
         used_classes.add(_status_class(s.status))
         return _spec_node(s)
 
     if cluster:
-        by_domain: dict[str, list["Spec"]] = {}
+        by_domain: dict[str, list[Spec]] = {}
         for s in specs:
             by_domain.setdefault(s.domain, []).append(s)
         for domain in sorted(by_domain):
@@ -155,7 +157,7 @@ class DomainEdges:
     derived: bool
 
 
-def read_domains(project: "Project") -> dict[str, Any] | None:
+def read_domains(project: Project) -> dict[str, Any] | None:
     """The ``domains`` mapping of ``.sdd/domains.yml``, or ``None`` when there is none (or it
     is not a mapping: the validation rules of other plugins report that)."""
     import yaml
@@ -227,7 +229,7 @@ def domain_graph(graph: SpecGraph, domains: dict[str, Any] | None, *,
 
 # ---------------------------------------------------------------- scenarios
 
-def step_kinds(scenario: "Scenario") -> list[str]:
+def step_kinds(scenario: Scenario) -> list[str]:
     """The effective kind of each step: GIVEN, WHEN or THEN; an AND (or BUT) continues the
     kind of the step before it (GIVEN when it comes first)."""
     kinds: list[str] = []
@@ -240,7 +242,7 @@ def step_kinds(scenario: "Scenario") -> list[str]:
     return kinds
 
 
-def _flow_lines(scenario: "Scenario", prefix: str, indent: str) -> list[str]:
+def _flow_lines(scenario: Scenario, prefix: str, indent: str) -> list[str]:
     shapes = {"GIVEN": ("([", "])"), "WHEN": ("[", "]"), "THEN": ("[[", "]]")}
     lines: list[str] = []
     ids: list[str] = []
@@ -252,19 +254,19 @@ def _flow_lines(scenario: "Scenario", prefix: str, indent: str) -> list[str]:
         ids.append(nid)
     if not ids:
         lines.append(f'{indent}{prefix}s0["(no steps)"]')
-    for a, b in zip(ids, ids[1:]):
+    for a, b in itertools.pairwise(ids):
         lines.append(f"{indent}{a} --> {b}")
     return lines
 
 
-def scenario_flow(scenario: "Scenario", *, direction: str = "TD") -> str:
+def scenario_flow(scenario: Scenario, *, direction: str = "TD") -> str:
     """One scenario as a flowchart: GIVEN → WHEN → THEN, one node per step."""
     lines = [f"flowchart {direction}", *_flow_lines(scenario, "", "  ")]
     lines += _class_defs(STEP_STYLES, ("given", "when", "then"))
     return "\n".join(lines) + "\n"
 
 
-def spec_flows(spec: "Spec", *, direction: str = "TD") -> str:
+def spec_flows(spec: Spec, *, direction: str = "TD") -> str:
     """Every scenario of a spec in one flowchart, one ``subgraph`` per scenario."""
     lines = [f"flowchart {direction}"]
     if not spec.scenarios:
@@ -280,14 +282,14 @@ def spec_flows(spec: "Spec", *, direction: str = "TD") -> str:
 
 # ---------------------------------------------------------------- charts
 
-def status_counts(specs: Iterable["Spec"]) -> list[tuple[str, int]]:
+def status_counts(specs: Iterable[Spec]) -> list[tuple[str, int]]:
     """``(status, count)`` in workflow order, unknown statuses last, zero counts left out."""
     counts = Counter(s.status for s in specs)
     order = [*STATUS_ORDER, *sorted(set(counts) - set(STATUS_ORDER))]
     return [(st, counts[st]) for st in order if counts.get(st)]
 
 
-def status_pie(specs: Iterable["Spec"], title: str = "Specs by status") -> str:
+def status_pie(specs: Iterable[Spec], title: str = "Specs by status") -> str:
     """A ``pie`` chart of how many specs have each status."""
     counts = status_counts(specs)
     colours = [PIE_COLOURS.get(st, PIE_COLOURS["other"]) for st, _ in counts]
@@ -300,7 +302,7 @@ def status_pie(specs: Iterable["Spec"], title: str = "Specs by status") -> str:
     return "\n".join(lines) + "\n"
 
 
-def phase_counts(specs: Iterable["Spec"]) -> list[tuple[str, int, int]]:
+def phase_counts(specs: Iterable[Spec]) -> list[tuple[str, int, int]]:
     """``(phase, specs, done)`` per phase in order (``none`` last); done counts approved and
     implemented specs."""
     total: Counter[int | None] = Counter()
@@ -313,7 +315,7 @@ def phase_counts(specs: Iterable["Spec"]) -> list[tuple[str, int, int]]:
     return [("none" if k is None else str(k), total[k], done[k]) for k in keys]
 
 
-def phase_chart(specs: Iterable["Spec"], title: str = "Specs by phase") -> str:
+def phase_chart(specs: Iterable[Spec], title: str = "Specs by phase") -> str:
     """An ``xychart-beta`` bar chart: specs per phase (bars) and how many of them are
     approved or implemented (line)."""
     rows = phase_counts(specs) or [("none", 0, 0)]

@@ -20,15 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Project, Spec
-
     from sdd_mermaid.diagrams import SpecGraph
 
 ASSET = "assets/mermaid.min.js"
 ENV_SCRIPT = "SDD_MERMAID_JS"
-_cache: "weakref.WeakKeyDictionary[Any, tuple[Any, SpecGraph]]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Any, tuple[Any, SpecGraph]] = weakref.WeakKeyDictionary()
 
 
-def settings(project: "Project") -> Any:
+def settings(project: Project) -> Any:
     """The ``mermaid:`` section of the config (defaults when absent)."""
     try:
         return project.settings("mermaid")
@@ -42,7 +41,7 @@ def _is_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "//"))
 
 
-def script_source(project: "Project") -> tuple[str | None, Path | None]:
+def script_source(project: Project) -> tuple[str | None, Path | None]:
     """Where Mermaid's browser bundle comes from: ``(url, None)`` for a URL to reference,
     ``(None, file)`` for a local ``mermaid.min.js`` to copy, ``(None, None)`` when none is
     known. Looked for in ``mermaid.script``, then ``$SDD_MERMAID_JS``, then the project's
@@ -64,7 +63,7 @@ def script_source(project: "Project") -> tuple[str | None, Path | None]:
     return None, None
 
 
-def graph_for(project: "Project") -> "SpecGraph":
+def graph_for(project: Project) -> SpecGraph:
     """The project's resolved spec graph, built once per load of the specs."""
     from sdd_mermaid.diagrams import build_graph
 
@@ -84,7 +83,7 @@ def figure(caption: str, text: str, kind: str) -> str:
             f'<pre class="mermaid">{html.escape(text)}</pre></figure>')
 
 
-def loader(project: "Project") -> str:
+def loader(project: Project) -> str:
     """The script that loads Mermaid once per page and draws every ``pre.mermaid``.
 
     When drawing is over, ``<html data-mermaid="done">`` (or ``"error"``) tells a test or
@@ -119,7 +118,7 @@ def loader(project: "Project") -> str:
     )
 
 
-def extras(project: "Project", spec: "Spec | None") -> str | None:
+def extras(project: Project, spec: Spec | None) -> str | None:
     """The fragment for one page: project charts and graphs on the index (``spec`` is
     ``None``), the neighbourhood graph and scenario flows on a spec's page."""
     from sdd_mermaid import diagrams
@@ -152,7 +151,7 @@ def extras(project: "Project", spec: "Spec | None") -> str | None:
             + "</section>" + loader(project))
 
 
-def copy_script(project: "Project", output: str, fmt: str) -> Path | None:
+def copy_script(project: Project, output: str, fmt: str) -> Path | None:
     """After an HTML export to ``output`` (a folder, or a file whose folder is used), put
     Mermaid's bundle at ``assets/mermaid.min.js`` there. Returns the file written, or
     ``None`` (a URL is referenced instead, or no bundle was found: a warning says what to

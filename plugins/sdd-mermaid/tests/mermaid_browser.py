@@ -19,11 +19,12 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
-from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -72,7 +73,7 @@ def require_browser() -> tuple[str, Path]:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -95,7 +96,7 @@ def run_chromium(exe: str, args: list[str], timeout: float = 120) -> str:
     with tempfile.TemporaryDirectory(prefix="sdd-chromium-") as profile:
         proc = subprocess.run(
             [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True, text=True, timeout=timeout,
+            check=False, capture_output=True, text=True, timeout=timeout,
         )
     if proc.returncode != 0:
         raise AssertionError(f"chromium exited {proc.returncode}: {proc.stderr[-2000:]}")
@@ -154,7 +155,7 @@ def render(diagrams: dict[str, str]) -> dict[str, dict[str, Any]]:
         with serve(folder) as base:
             dom = run_chromium(exe, ["--virtual-time-budget=60000", "--dump-dom",
                                      base + "index.html"])
-    m = re.search(r'<pre id="results">(.*?)</pre>', dom, re.S)
+    m = re.search(r'<pre id="results">(.*?)</pre>', dom, re.DOTALL)
     assert m and m.group(1), f"the test page produced no results: {dom[-2000:]}"
     results: dict[str, dict[str, Any]] = json.loads(html.unescape(m.group(1)))
     assert "__page__" not in results, results.get("__page__")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-
 from sdd_mermaid import diagrams
 from sdd_mermaid.text import node_id
 
@@ -25,7 +25,7 @@ def mermaid(run_sdd: Callable[..., Any], project: Any, *args: str) -> Any:
 
 
 def edges(text: str) -> set[tuple[str, str]]:
-    return set(re.findall(r"^\s*(\w+) -->(?:\|[^|]*\|)? (\w+)$", text, re.M))
+    return set(re.findall(r"^\s*(\w+) -->(?:\|[^|]*\|)? (\w+)$", text, re.MULTILINE))
 
 
 def test_graph_edges_classes_and_clusters(nasty: Any, run_sdd: Callable[..., Any]) -> None:
@@ -43,7 +43,7 @@ def test_graph_edges_classes_and_clusters(nasty: Any, run_sdd: Callable[..., Any
     }
     assert re.search(rf"{n('billing/invoice')} -.-> m_\w+", text)
     assert '"billing/ghost (missing)"' in text
-    subgraphs = re.findall(r"^  subgraph (\w+)\[\"([^\"]+)\"\]$", text, re.M)
+    subgraphs = re.findall(r"^  subgraph (\w+)\[\"([^\"]+)\"\]$", text, re.MULTILINE)
     assert [s[1] for s in subgraphs] == ["auth", "billing", "common"]
     assert text.count("\n  end\n") == 3
     assert f'{n("end")}["' in text and ":::deprecated" in text
@@ -67,7 +67,7 @@ def test_graph_filters_and_flat(nasty: Any, run_sdd: Callable[..., Any]) -> None
 def test_domains_declared_and_derived(nasty: Any, run_sdd: Callable[..., Any]) -> None:
     r = mermaid(run_sdd, nasty, "domains")
     assert r.exit_code == 0, r.output
-    d = lambda x: node_id(x, "d")  # noqa: E731
+    d = lambda x: node_id(x, "d")
     assert f'{d("billing")} -->|"uses"| {d("auth")}' in r.stdout
     assert f'{d("billing")} ==>|"implements"| {d("common")}' in r.stdout
     assert '"auth<br/>2 specs"' in r.stdout and '"common<br/>2 specs"' in r.stdout
@@ -88,10 +88,10 @@ def test_spec_flows(nasty: Any, run_sdd: Callable[..., Any]) -> None:
     r = mermaid(run_sdd, nasty, "spec", "billing/refunds", "--scenario", "1", "--format", "json")
     data = r.json()
     assert data["kind"] == "scenario" and data["spec"] == "billing/refunds"
-    nodes = re.findall(r"^  (s\d+)[(\[].*:::(\w+)$", data["mermaid"], re.M)
+    nodes = re.findall(r"^  (s\d+)[(\[].*:::(\w+)$", data["mermaid"], re.MULTILINE)
     # GIVEN, AND (continues GIVEN), WHEN, BUT (continues WHEN), THEN, AND (continues THEN)
     assert [k for _, k in nodes] == ["given", "given", "when", "when", "then", "then"]
-    assert re.findall(r"^  (s\d) --> (s\d)$", data["mermaid"], re.M) == [
+    assert re.findall(r"^  (s\d) --> (s\d)$", data["mermaid"], re.MULTILINE) == [
         ("s1", "s2"), ("s2", "s3"), ("s3", "s4"), ("s4", "s5"), ("s5", "s6")]
     r = mermaid(run_sdd, nasty, "spec", "auth/session", "--deps")
     assert edges(r.stdout) == {(node_id("auth/session"), node_id("auth/login")),
@@ -103,7 +103,7 @@ def test_status_and_phase_charts(nasty: Any, run_sdd: Callable[..., Any]) -> Non
     r = mermaid(run_sdd, nasty, "status", "--format", "markdown")
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("```mermaid\n---\n") and r.stdout.endswith("```\n")
-    slices = re.findall(r'^  "(\w+)" : (\d+)$', r.stdout, re.M)
+    slices = re.findall(r'^  "(\w+)" : (\d+)$', r.stdout, re.MULTILINE)
     assert slices == [("draft", "2"), ("review", "1"), ("approved", "1"),
                       ("implemented", "1"), ("deprecated", "1")]
     r = mermaid(run_sdd, nasty, "status", "--by", "phase")
@@ -111,7 +111,7 @@ def test_status_and_phase_charts(nasty: Any, run_sdd: Callable[..., Any]) -> Non
     assert '  x-axis "Phase" ["1", "2", "3", "none"]' in r.stdout
     assert "  bar [2, 2, 1, 1]" in r.stdout and "  line [2, 0, 0, 0]" in r.stdout
     r = mermaid(run_sdd, nasty, "status", "--domain", "auth")
-    assert re.findall(r'^  "(\w+)" : (\d+)$', r.stdout, re.M) == [("approved", "1"),
+    assert re.findall(r'^  "(\w+)" : (\d+)$', r.stdout, re.MULTILINE) == [("approved", "1"),
                                                                   ("implemented", "1")]
 
 

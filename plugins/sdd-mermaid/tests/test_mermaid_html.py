@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_without_a_bundle_the_page_says_where_to_put_it(project: Any,
     assert 'var src = null || root + "assets/mermaid.min.js"' in page
     # The diagram text is HTML-escaped inside <pre>, so the page itself stays well-formed.
     pre = re.search(r'data-diagram="graph"><figcaption>Dependencies</figcaption>'
-                    r'<pre class="mermaid">(.*?)</pre>', page, re.S)
+                    r'<pre class="mermaid">(.*?)</pre>', page, re.DOTALL)
     assert pre is not None and "<" not in pre.group(1)
     assert html.unescape(pre.group(1)).startswith("flowchart LR\n")
 

@@ -5,13 +5,13 @@ and very long titles. Skipped locally without Chromium or Mermaid; fails under C
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import mermaid_browser as browser
 import pytest
 from mermaid_cases import LONG_TITLE, NASTY_TITLES
-
 from sdd_mermaid import diagrams
 
 pytestmark = pytest.mark.slow

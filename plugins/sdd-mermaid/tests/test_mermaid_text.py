@@ -6,7 +6,6 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from sdd_mermaid.text import MAX_LABEL, escape, label, node_id, plain, truncate
 
 ENTITY = re.compile(r"#(?:quot|lt|gt|amp|\d+);")

@@ -11,7 +11,8 @@ the site is written.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sdd_core import hookimpl
 
@@ -22,9 +23,8 @@ __all__ = ["register_exporters"]
 
 
 @hookimpl
-def register_exporters(register: "Callable[[Exporter], None]") -> None:
+def register_exporters(register: Callable[[Exporter], None]) -> None:
     from sdd_core import Exporter
-
     from sdd_site.build import export_site
 
     register(Exporter("site", "a browsable static site: an index with filters and one page"

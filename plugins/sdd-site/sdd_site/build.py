@@ -56,7 +56,7 @@ def href(from_page: str, to_page: str) -> str:
 class SpecPage:
     """What a spec's page shows."""
 
-    spec: "Spec"
+    spec: Spec
     path: str
     root: str
     depends: list[dict[str, Any]] = field(default_factory=list)
@@ -68,11 +68,11 @@ class SpecPage:
 
 
 def _slug(text: str, used: set[str]) -> str:
-    m = re.match(r"\s*(REQ-[\w-]+)", text, re.I)
+    m = re.match(r"\s*(REQ-[\w-]+)", text, re.IGNORECASE)
     if m:
         base = m.group(1).lower()
     else:
-        m = re.match(r"\s*scenario\s+(\w+)", text, re.I)
+        m = re.match(r"\s*scenario\s+(\w+)", text, re.IGNORECASE)
         base = f"scenario-{m.group(1).lower()}" if m else (
             re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-") or "section")
     slug, n = base, 2
@@ -87,14 +87,14 @@ class BodyRenderer:
     first ``# Title`` dropped (the page shows it), links to other specs' files pointed at
     their pages, other relative links kept as text (their files are not in the site)."""
 
-    def __init__(self, project: "Project", by_id: "dict[str, Spec]",
+    def __init__(self, project: Project, by_id: dict[str, Spec],
                  paths: dict[str, str]) -> None:
         from markdown_it import MarkdownIt
 
         self.md = MarkdownIt("commonmark", {"html": False}).enable("table")
         self.project, self.by_id, self.paths = project, by_id, paths
 
-    def render(self, spec: "Spec", page: str) -> tuple[str, dict[str, str]]:
+    def render(self, spec: Spec, page: str) -> tuple[str, dict[str, str]]:
         """The body's HTML, and each heading's text mapped to its id."""
         tokens = self.md.parse(spec.body)
         used: set[str] = set()
@@ -122,12 +122,12 @@ class BodyRenderer:
             i += 1
         return self.md.renderer.render(out, self.md.options, {}), anchors
 
-    def _links(self, children: list[Any], spec: "Spec", page: str) -> None:
+    def _links(self, children: list[Any], spec: Spec, page: str) -> None:
         for tok in children:
             if tok.type != "link_open":
                 continue
             target = str(tok.attrGet("href") or "")
-            if not target or re.match(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", target, re.I):
+            if not target or re.match(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", target, re.IGNORECASE):
                 continue
             path, _, frag = target.partition("#")
             found = self.project.resolve_ref(path, self.by_id, spec) if path else None
@@ -173,7 +173,7 @@ def _environment() -> Any:
     return env
 
 
-def _extras(project: "Project", spec: "Spec | None") -> list[str]:
+def _extras(project: Project, spec: Spec | None) -> list[str]:
     return [x for x in project.pm.hook.export_html_extras(project=project, spec=spec) if x]
 
 
@@ -210,7 +210,7 @@ def _check_output(out: Path) -> list[str]:
     return []
 
 
-def export_site(project: "Project", specs: "list[Spec]", options: dict[str, Any]) -> None:
+def export_site(project: Project, specs: list[Spec], options: dict[str, Any]) -> None:
     """Write the site into ``options['output']`` (created when missing)."""
     from importlib.resources import files as resource_files
 
@@ -220,7 +220,7 @@ def export_site(project: "Project", specs: "list[Spec]", options: dict[str, Any]
     by_id = {s.id: s for s in specs}
     paths = page_paths(list(by_id))
     dependents: dict[str, list[str]] = {}
-    resolved: dict[str, list[tuple[str, "Spec | None"]]] = {}
+    resolved: dict[str, list[tuple[str, Spec | None]]] = {}
     for s in specs:
         pairs = []
         for ref in s.depends:

@@ -18,7 +18,7 @@ class _Page(HTMLParser):
         if a.get("id"):
             self.ids.add(str(a["id"]))
         for key in ("href", "src"):
-            if a.get(key) and not (tag == "meta"):
+            if a.get(key) and tag != "meta":
                 self.refs.append(str(a[key]))
 
 

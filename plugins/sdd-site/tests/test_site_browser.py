@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
-
 import site_cdp as cdp
 from site_crawl import broken_links
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from site_crawl import broken_links, parse
 from hypothesis import given
 from hypothesis import strategies as st
+from sdd_site.build import MANIFEST, href, page_paths
+from site_crawl import broken_links, parse
 
 from sdd_core import hookimpl
-from sdd_site.build import MANIFEST, href, page_paths
 
 
 def export(run_sdd: Callable[..., Any], project: Any, out: Path | str, fmt: str = "site",
