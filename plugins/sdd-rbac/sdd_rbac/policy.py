@@ -26,6 +26,7 @@ baseline count.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,8 @@ class Policy:
     _grants: dict[str, tuple[Grant | None, dict[str, Grant]]] = field(default_factory=dict,
                                                                       repr=False)
     _perms: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _decisions: dict[tuple[str, str | None, str], "Decision"] = field(default_factory=dict,
+                                                                     repr=False)
 
     # ------------------------------------------------------------------ building
 
@@ -300,6 +303,14 @@ def decide(policy: Policy, actor: Any, action: str, resource: Any = None) -> Dec
     action no role of the user includes is refused. Pure: reads nothing but its arguments."""
     user = normalize_user(getattr(actor, "name", None) or str(actor))
     domain = _domain_of(resource)
+    key = (user, domain, action)
+    hit = policy._decisions.get(key)
+    if hit is None:
+        hit = policy._decisions[key] = _decide(policy, user, action, domain)
+    return hit
+
+
+def _decide(policy: Policy, user: str, action: str, domain: str | None) -> Decision:
     where = f"domain {domain!r}" if domain else "the project"
     grant = policy.effective(user, domain)
     if grant is None:
@@ -330,12 +341,12 @@ def policy_path(project: Any) -> Path:
 def load_policy(project: Any) -> Policy | None:
     """The project's policy, or ``None`` when it has no ``access.yml`` (everyone may do
     everything). Re-read when the file changes."""
-    path = policy_path(project)
+    key = os.path.join(os.fspath(project.sdd_dir), ACCESS_FILE)
     try:
-        st = path.stat()
+        st = os.stat(key)
     except FileNotFoundError:
         return None
-    key = str(path)
+    path = Path(key)
     stamp = (st.st_mtime_ns, st.st_size)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == stamp:
