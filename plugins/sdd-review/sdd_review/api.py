@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "GateResult", "PendingReview", "ReviewState", "ReviewStatus", "approve", "gate",
-    "pending", "promote", "reject", "request", "settings", "status",
+    "pending", "promote", "reject", "request", "settings", "status", "status_of",
 ]
 
 #: The life cycle ``promote`` walks, one step at a time.
@@ -87,11 +87,12 @@ class ReviewState:
         }
 
 
-def _states(project: "Project", spec: "Spec") -> tuple[list[ReviewState], str]:
+def _states(project: "Project", spec: "Spec", *, need_hash: bool = False
+            ) -> tuple[list[ReviewState], str]:
     conf = settings(project)
-    current = spec_hash(spec)
-    author = normalize_user(spec.author) if spec.author else None
     reviews, _ = read_reviews(spec.reviews)
+    current = spec_hash(spec) if reviews or need_hash else ""
+    author = normalize_user(spec.author) if spec.author else None
     states = [ReviewState(
         review=r,
         stale=conf.stale_on_edit and r.is_stale(current),
@@ -227,8 +228,12 @@ class ReviewStatus:
 
 def status(project: "Project", spec_id: str, actor: "Actor | None" = None) -> ReviewStatus:
     """The reviews of one spec, each marked current or stale, and its gate."""
-    spec = project.get(spec_id, actor)
-    states, current = _states(project, spec)
+    return status_of(project, project.get(spec_id, actor))
+
+
+def status_of(project: "Project", spec: "Spec") -> ReviewStatus:
+    """:func:`status` of a spec already read (or just written)."""
+    states, current = _states(project, spec, need_hash=True)
     _, problems = read_reviews(spec.reviews)
     return ReviewStatus(spec=spec, content_hash=current, reviews=states,
                         gate=gate(project, spec), problems=problems)
@@ -355,12 +360,13 @@ def request(project: "Project", spec_id: str, reviewers: Iterable[str],
     new_status = "review" if spec.status == "draft" else spec.status
     if new_status != spec.status:
         changes["status"] = new_status
-    project.update_spec(spec.id, changes, actor=who, expected_hash=spec.hash,
-                        event="review.request", details={
-                            "reviewers": [handle(n) for n in names], "message": message,
-                            "from": spec.status, "to": new_status,
-                        })
-    return status(project, spec.id, who)
+    written = project.update_spec(spec.id, changes, actor=who, expected_hash=spec.hash,
+                                  event="review.request", details={
+                                      "reviewers": [handle(n) for n in names],
+                                      "message": message, "from": spec.status,
+                                      "to": new_status,
+                                  })
+    return status_of(project, written)
 
 
 def approve(project: "Project", spec_id: str, comment: str | None = None,
@@ -377,13 +383,13 @@ def approve(project: "Project", spec_id: str, comment: str | None = None,
     digest = spec_hash(spec)
     review = Review(reviewer=who.handle, status="approved", date=now(), comment=comment or None,
                     content_hash=digest, requested_by=mine.requested_by if mine else None)
-    project.update_spec(spec.id, {"reviews": merge(_records(spec), review)}, actor=who,
-                        expected_hash=spec.hash, event="review.approve", details={
-                            "reviewer": who.handle, "comment": comment,
-                            "content_hash": digest,
-                            "previous": mine.status if mine else None,
-                        })
-    return status(project, spec.id, who)
+    records = merge(_records(spec), review)
+    details = {"reviewer": who.handle, "comment": comment, "content_hash": digest,
+               "previous": mine.status if mine else None}
+    written = project.update_spec(spec.id, {"reviews": records}, actor=who,
+                                  expected_hash=spec.hash, event="review.approve",
+                                  details=details)
+    return status_of(project, written)
 
 
 def reject(project: "Project", spec_id: str, reason: str, actor: "Actor | None" = None,
@@ -401,13 +407,13 @@ def reject(project: "Project", spec_id: str, reason: str, actor: "Actor | None" 
     verdict = "changes_requested" if changes_requested else "rejected"
     review = Review(reviewer=who.handle, status=verdict, date=now(), reason=reason.strip(),
                     content_hash=digest, requested_by=mine.requested_by if mine else None)
-    project.update_spec(spec.id, {"reviews": merge(_records(spec), review)}, actor=who,
-                        expected_hash=spec.hash, event="review.reject", details={
-                            "reviewer": who.handle, "reason": reason.strip(),
-                            "status": verdict, "content_hash": digest,
-                            "previous": mine.status if mine else None,
-                        })
-    return status(project, spec.id, who)
+    records = merge(_records(spec), review)
+    details = {"reviewer": who.handle, "reason": reason.strip(), "status": verdict,
+               "content_hash": digest, "previous": mine.status if mine else None}
+    written = project.update_spec(spec.id, {"reviews": records}, actor=who,
+                                  expected_hash=spec.hash, event="review.reject",
+                                  details=details)
+    return status_of(project, written)
 
 
 def promote(project: "Project", spec_id: str, actor: "Actor | None" = None) -> GateResult:

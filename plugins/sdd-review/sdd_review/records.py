@@ -57,13 +57,21 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
+def _default(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def content_hash(meta: dict[str, Any], body: str) -> str:
     """The hash an approval is bound to: the front matter minus :data:`REVIEW_FIELDS`
     (canonical JSON, sorted keys) and the body (line endings normalised, trailing blank
     lines ignored)."""
     kept = {str(k): v for k, v in meta.items() if str(k) not in REVIEW_FIELDS}
-    fm = json.dumps(_canonical(kept), sort_keys=True, ensure_ascii=False,
-                    separators=(",", ":"))
+    try:
+        fm = json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                        default=_default)
+    except (TypeError, ValueError):  # non-string keys in nested mappings
+        fm = json.dumps(_canonical(kept), sort_keys=True, ensure_ascii=False,
+                        separators=(",", ":"))
     text = body.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
     digest = hashlib.sha256()
     digest.update(fm.encode("utf-8"))
@@ -127,16 +135,9 @@ def read_reviews(records: Iterable[Any]) -> tuple[list[Review], list[str]]:
             problems.append(f"review #{i + 1} ({handle(who)}) has status {raw.get('status')!r};"
                             f" expected one of {', '.join(REVIEW_STATUSES)}")
             continue
-
-        def text(key: str) -> str | None:
-            value = raw.get(key)
-            return None if value is None else str(value)
-
-        review = Review(
-            reviewer=handle(who), status=status, date=text("date"), comment=text("comment"),
-            reason=text("reason"), content_hash=text("content_hash"),
-            requested_by=text("requested_by"), index=i,
-        )
+        text = {k: None if raw.get(k) is None else str(raw[k])
+                for k in ("date", "comment", "reason", "content_hash", "requested_by")}
+        review = Review(reviewer=handle(who), status=status, index=i, **text)
         latest.pop(review.user, None)
         latest[review.user] = review
     return list(latest.values()), problems

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+import weakref
+from typing import TYPE_CHECKING, Any, Iterable
 
 from sdd_core.model import Finding, Severity
 from sdd_core.registry import Rule
@@ -18,15 +19,30 @@ if TYPE_CHECKING:  # pragma: no cover
     from sdd_core.model import Spec
     from sdd_core.registry import RuleContext
 
+    from sdd_review.api import GateResult
+
 GATED = frozenset({"approved", "implemented"})
+_memo: dict[str, Any] = {"ctx": None, "gates": {}}
+
+
+def _gate(spec: "Spec", ctx: "RuleContext") -> "GateResult":
+    """The spec's gate, computed once per validation run (R001 and R003 both need it)."""
+    from sdd_review.api import gate
+
+    ref = _memo["ctx"]
+    if ref is None or ref() is not ctx:
+        _memo["ctx"], _memo["gates"] = weakref.ref(ctx), {}
+    gates: dict[str, GateResult] = _memo["gates"]
+    key = f"{spec.path}\0{spec.hash}"
+    if key not in gates:
+        gates[key] = gate(ctx.project, spec)
+    return gates[key]
 
 
 def _stale(spec: "Spec", ctx: "RuleContext") -> Iterable[Finding]:
     if spec.status not in GATED or not spec.reviews:
         return []
-    from sdd_review.api import gate
-
-    g = gate(ctx.project, spec)
+    g = _gate(spec, ctx)
     if g.approved or not g.stale:
         return []
     return [STALE.finding(
@@ -49,9 +65,7 @@ def _malformed(spec: "Spec", ctx: "RuleContext") -> Iterable[Finding]:
 def _unapproved(spec: "Spec", ctx: "RuleContext") -> Iterable[Finding]:
     if spec.status not in GATED:
         return []
-    from sdd_review.api import gate
-
-    g = gate(ctx.project, spec)
+    g = _gate(spec, ctx)
     if g.approved or g.stale or g.required == 0:
         return []
     why = f"rejected by {', '.join(g.blocking)}" if g.blocking else (
