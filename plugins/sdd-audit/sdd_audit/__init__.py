@@ -13,30 +13,36 @@ Only click and sdd_core's light names are imported at module level.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sdd_core import hookimpl
 
 if TYPE_CHECKING:  # pragma: no cover
     import click
 
+    from sdd_audit.chain import AuditLog
     from sdd_core.model import Actor, Event, Spec
     from sdd_core.project import Project
 
-    from sdd_audit.chain import AuditLog
+__all__ = [
+    "audit_log",
+    "on_event",
+    "register_commands",
+    "register_settings",
+    "search",
+    "spec_before_save",
+]
 
-__all__ = ["audit_log", "search", "on_event", "register_commands", "register_settings",
-           "spec_before_save"]
 
-
-def audit_log(project: "Project") -> "AuditLog":
+def audit_log(project: Project) -> AuditLog:
     """The project's audit log (``.sdd/audit``)."""
     from sdd_audit.recorder import audit_log as _log
 
     return _log(project)
 
 
-def search(project: "Project", **filters: Any) -> list[dict[str, Any]]:
+def search(project: Project, **filters: Any) -> list[dict[str, Any]]:
     """Records matching ``actor``, ``action``, ``resource``, ``since``, ``until`` (see
     :func:`sdd_audit.query.matches`), oldest first."""
     from sdd_audit.query import Filters
@@ -53,22 +59,22 @@ def register_settings(register: Callable[[str, type], None]) -> None:
 
 
 @hookimpl
-def spec_before_save(project: "Project", old: "Spec | None", new: "Spec", text: str,
-                     actor: "Actor") -> None:
+def spec_before_save(project: Project, old: Spec | None, new: Spec, text: str,
+                     actor: Actor) -> None:
     from sdd_audit.recorder import remember_text
 
     remember_text(project, new, text)
 
 
 @hookimpl
-def on_event(project: "Project", event: "Event") -> None:
+def on_event(project: Project, event: Event) -> None:
     from sdd_audit.recorder import record_event
 
     record_event(project, event)
 
 
 @hookimpl
-def register_commands(cli: "click.Group") -> None:
+def register_commands(cli: click.Group) -> None:
     from sdd_audit.cli import add_commands
 
     add_commands(cli)

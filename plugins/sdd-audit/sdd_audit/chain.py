@@ -22,10 +22,11 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sdd_core.errors import CheckFailed, SddError
 
@@ -58,16 +59,16 @@ def record_hash(record: dict[str, Any]) -> str:
 def format_timestamp(when: dt.datetime) -> str:
     """UTC ISO 8601 with microseconds and a ``Z``: sorts as text in time order."""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_timestamp(text: str) -> dt.datetime:
     """A record's timestamp as an aware UTC datetime."""
-    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    value = dt.datetime.fromisoformat(text)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def _filter_options(fn: Any) -> Any:
     return fn
 
 
-def _select(project: "Project", actor: str | None, action: str | None, resource: str | None,
+def _select(project: Project, actor: str | None, action: str | None, resource: str | None,
             since: str | None, until: str | None) -> list[dict[str, Any]]:
     from sdd_audit import search
 
@@ -152,9 +152,8 @@ def verify_cmd(sdd: SddContext, fmt: str) -> None:
     \b
     Example:  sdd audit verify --format json
     """
-    from sdd_core.cli.output import emit_json, info
-
     from sdd_audit import audit_log
+    from sdd_core.cli.output import emit_json, info
 
     result = audit_log(sdd.project).verify()
     if fmt == "json":
@@ -190,16 +189,15 @@ def prune_cmd(sdd: SddContext, dry_run: bool, fmt: str) -> None:
     """
     import datetime as dt
 
-    from sdd_core.cli.output import emit_json
-    from sdd_core.model import Event
-
     from sdd_audit import audit_log
     from sdd_audit.recorder import build_entry
+    from sdd_core.cli.output import emit_json
+    from sdd_core.model import Event
 
     project = sdd.project
     project.authorize(project.actor, "audit.prune", None)
     settings = project.settings("audit")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     def expired(record: dict[str, Any]) -> bool:
         when = settings.expires(record)
@@ -238,9 +236,8 @@ def head_cmd(sdd: SddContext, fmt: str) -> None:
     \b
     Example:  sdd audit head --format json
     """
-    from sdd_core.cli.output import emit_json
-
     from sdd_audit import audit_log
+    from sdd_core.cli.output import emit_json
 
     head = audit_log(sdd.project).read_head() or {}
     if fmt == "json":

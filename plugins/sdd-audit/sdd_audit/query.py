@@ -7,9 +7,8 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from sdd_core.errors import SddError
-
 from sdd_audit.chain import parse_timestamp
+from sdd_core.errors import SddError
 
 
 def _verb_forms(action: str) -> set[str]:
@@ -25,9 +24,7 @@ def _verb_forms(action: str) -> set[str]:
 def action_matches(pattern: str, action: str) -> bool:
     """Whether ``action`` matches ``pattern``: exactly, by verb form (``spec.delete`` finds
     ``spec.deleted``), or as a glob (``spec.*``)."""
-    if any(fnmatch.fnmatchcase(form, pattern) for form in _verb_forms(action)):
-        return True
-    return False
+    return any(fnmatch.fnmatchcase(form, pattern) for form in _verb_forms(action))
 
 
 def parse_when(text: str, *, end: bool = False) -> dt.datetime:
@@ -37,7 +34,7 @@ def parse_when(text: str, *, end: bool = False) -> dt.datetime:
         if len(text) == 10:
             day = dt.date.fromisoformat(text)
             value = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         return parse_timestamp(text)
     except ValueError:
         raise SddError(f"{text!r} is not a date", hint="use YYYY-MM-DD or an ISO time such"
@@ -57,7 +54,7 @@ class Filters:
     @classmethod
     def build(cls, actor: str | None = None, action: str | None = None,
               resource: str | None = None, since: str | None = None,
-              until: str | None = None) -> "Filters":
+              until: str | None = None) -> Filters:
         """Filters from the command-line strings."""
         return cls(actor=("@" + actor.strip().lstrip("@")) if actor else None,
                    action=action or None, resource=resource or None,

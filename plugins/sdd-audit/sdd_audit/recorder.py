@@ -8,9 +8,8 @@ import uuid
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from sdd_core.errors import SddError
-
 from sdd_audit.chain import AuditLog, AuditWriteError, format_timestamp
+from sdd_core.errors import SddError
 
 if TYPE_CHECKING:
     from sdd_core.model import Event, Spec
@@ -20,16 +19,16 @@ AUDIT_DIR = "audit"
 KNOWN_DETAILS = ("before", "after", "reason")
 # text of specs about to be written, by (project root, path): filled by spec_before_save so
 # the record can carry a diff; consumed by the matching event
-_PENDING: "OrderedDict[tuple[str, str], tuple[str, Spec]]" = OrderedDict()
+_PENDING: OrderedDict[tuple[str, str], tuple[str, Spec]] = OrderedDict()
 _PENDING_MAX = 64
 
 
-def audit_log(project: "Project") -> AuditLog:
+def audit_log(project: Project) -> AuditLog:
     """The project's audit log (``.sdd/audit``)."""
     return AuditLog(project.sdd_dir / AUDIT_DIR, label=f".sdd/{AUDIT_DIR}")
 
 
-def remember_text(project: "Project", new: "Spec", text: str) -> None:
+def remember_text(project: Project, new: Spec, text: str) -> None:
     """Keep the text of a spec about to be written, for the diff in its record."""
     key = (str(project.root), new.path)
     _PENDING[key] = (text, new)
@@ -55,7 +54,7 @@ _HOST: list[str] = []
 _VERSION: list[str] = []
 
 
-def build_entry(project: "Project", event: "Event") -> dict[str, Any]:
+def build_entry(project: Project, event: Event) -> dict[str, Any]:
     """The record for ``event`` (without ``seq``, ``prev_hash`` and ``hash``)."""
     from sdd_core.cli.output import to_jsonable
 
@@ -89,7 +88,7 @@ def build_entry(project: "Project", event: "Event") -> dict[str, Any]:
     }
 
 
-def record_event(project: "Project", event: "Event") -> dict[str, Any]:
+def record_event(project: Project, event: Event) -> dict[str, Any]:
     """Write the record for ``event``; raise :class:`AuditWriteError` if it cannot be written
     (the core then does not carry out the action)."""
     log = audit_log(project)
@@ -98,7 +97,7 @@ def record_event(project: "Project", event: "Event") -> dict[str, Any]:
         return log.append(entry)
     except SddError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure must stop the action
+    except Exception as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise AuditWriteError(
             f"cannot write the audit record for {event.type}"
@@ -108,8 +107,8 @@ def record_event(project: "Project", event: "Event") -> dict[str, Any]:
                  " `sdd audit verify` checks the log") from exc
 
 
-def _texts(project: "Project", path: str | None, before: Any, after: Any
-           ) -> tuple[str | None, str | None, "Spec | None"]:
+def _texts(project: Project, path: str | None, before: Any, after: Any
+           ) -> tuple[str | None, str | None, Spec | None]:
     from sdd_core.parsing import content_hash
 
     if path is None:
@@ -152,8 +151,8 @@ def _diff(path: str, before: Any, after: Any, before_text: str | None,
     return text
 
 
-def _domain(project: "Project", event: "Event", details: dict[str, Any], path: str | None,
-            spec: "Spec | None") -> str | None:
+def _domain(project: Project, event: Event, details: dict[str, Any], path: str | None,
+            spec: Spec | None) -> str | None:
     if isinstance(details.get("domain"), str):
         return details["domain"]
     if spec is not None:
@@ -162,7 +161,7 @@ def _domain(project: "Project", event: "Event", details: dict[str, Any], path: s
         from sdd_core.parsing import domain_from_path, parse_spec
 
         prefix = project.specs_rel + "/"
-        rel = path[len(prefix):] if path.startswith(prefix) else path
+        rel = path.removeprefix(prefix)
         try:
             parsed = parse_spec(project.storage.read(path), path, rel).spec
         except (OSError, KeyError):

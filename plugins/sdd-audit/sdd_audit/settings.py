@@ -68,12 +68,12 @@ class AuditSettings(BaseModel):
     @field_validator("retention")
     @classmethod
     def _durations(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for name, text in value.items():
+        for text in value.values():
             parse_duration(None if text is None else str(text))
         return {k: None if v is None else str(v) for k, v in value.items()}
 
     @model_validator(mode="after")
-    def _known_classes(self) -> "AuditSettings":
+    def _known_classes(self) -> AuditSettings:
         classes = self.effective_retention()
         for domain, cls in self.classification.items():
             if cls not in classes:

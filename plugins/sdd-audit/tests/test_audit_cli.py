@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from audit_helpers import emit
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from audit_helpers import audit_dir
 
 
@@ -39,9 +38,9 @@ def test_create_is_refused_when_the_audit_folder_is_unusable(proj: Any, run_sdd:
 
 
 def test_update_is_refused_when_fsync_fails(proj: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sdd_core.errors import SddError
+    from sdd_audit import chain
 
-    import sdd_audit.chain as chain
+    from sdd_core.errors import SddError
 
     before = spec_file(proj, "auth/login").read_bytes()
 
@@ -62,9 +61,9 @@ def test_update_is_refused_when_fsync_fails(proj: Any, monkeypatch: pytest.Monke
 
 def test_delete_is_refused_when_the_month_file_cannot_be_opened(
         proj: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sdd_core.errors import SddError
+    from sdd_audit import chain
 
-    import sdd_audit.chain as chain
+    from sdd_core.errors import SddError
 
     real_open = os.open
 
@@ -82,7 +81,7 @@ def test_delete_is_refused_when_the_month_file_cannot_be_opened(
 def test_month_file_that_is_a_folder_stops_the_write(proj: Any, run_sdd: Any) -> None:
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     (audit_dir(proj) / f"{now.year:04d}-{now.month:02d}.jsonl").mkdir(parents=True)
     before = spec_file(proj, "auth/login").read_bytes()
     with pytest.raises(Exception, match="cannot write the audit record"):

@@ -26,9 +26,9 @@ def test_new_spec_through_cli_writes_one_complete_record(proj: Any, run_sdd: Any
     assert line == 1
     uuid.UUID(rec["id"])  # a real uuid
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", rec["timestamp"])
-    when = dt.datetime.fromisoformat(rec["timestamp"].replace("Z", "+00:00"))
+    when = dt.datetime.fromisoformat(rec["timestamp"])
     assert name == f"{when.year:04d}-{when.month:02d}.jsonl"
-    assert abs((dt.datetime.now(dt.timezone.utc) - when).total_seconds()) < 120
+    assert abs((dt.datetime.now(dt.UTC) - when).total_seconds()) < 120
     assert rec["actor"] == "@tester"
     assert rec["action"] == "spec.created"
     assert rec["resource"] == "auth/logout"
@@ -96,8 +96,8 @@ def test_export_is_recorded(proj: Any, run_sdd: Any, tmp_path: Path) -> None:
 
 
 def test_records_chain_and_continue_across_month_files(proj: Any) -> None:
-    jan = dt.datetime(2026, 1, 31, 23, 59, tzinfo=dt.timezone.utc)
-    feb = dt.datetime(2026, 2, 1, 0, 1, tzinfo=dt.timezone.utc)
+    jan = dt.datetime(2026, 1, 31, 23, 59, tzinfo=dt.UTC)
+    feb = dt.datetime(2026, 2, 1, 0, 1, tzinfo=dt.UTC)
     emit(proj, "spec.updated", when=jan, resource="auth/login", reason="a")
     emit(proj, "spec.updated", when=jan, resource="auth/login", reason="b")
     emit(proj, "spec.updated", when=feb, resource="auth/login", reason="c")
@@ -115,8 +115,8 @@ def test_records_chain_and_continue_across_month_files(proj: Any) -> None:
 
 
 def test_a_clock_behind_the_log_keeps_file_order(proj: Any) -> None:
-    emit(proj, "x.one", when=dt.datetime(2026, 3, 5, tzinfo=dt.timezone.utc))
-    emit(proj, "x.two", when=dt.datetime(2026, 2, 5, tzinfo=dt.timezone.utc))
+    emit(proj, "x.one", when=dt.datetime(2026, 3, 5, tzinfo=dt.UTC))
+    emit(proj, "x.two", when=dt.datetime(2026, 2, 5, tzinfo=dt.UTC))
     records = read_records(proj)
     assert [(n, r["action"]) for n, _, r in records] == [
         ("2026-03.jsonl", "x.one"), ("2026-03.jsonl", "x.two")]

@@ -9,11 +9,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, strategies as st
-
 from audit_helpers import audit_dir, emit, read_records
+from hypothesis import given
+from hypothesis import strategies as st
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime.now(UTC)
 
 
@@ -72,7 +72,7 @@ def test_removing_more_than_was_pruned_is_detected(proj: Any, run_sdd: Any) -> N
     emit(proj, "a.two", when=years_ago(1))
     emit(proj, "a.three", when=years_ago(0.5))
     prune(run_sdd, proj)
-    first = sorted(audit_dir(proj).glob("*.jsonl"))[0]
+    first = min(audit_dir(proj).glob("*.jsonl"))
     lines = first.read_text().splitlines(keepends=True)
     first.write_text("".join(lines[1:]))
     result = run_sdd("audit", "verify", "--format", "json", cwd=proj.root)
@@ -136,7 +136,7 @@ def test_nothing_to_prune(proj: Any, run_sdd: Any) -> None:
 def test_prune_refuses_a_broken_chain(proj: Any, run_sdd: Any) -> None:
     emit(proj, "a.one", when=years_ago(5))
     emit(proj, "a.two", when=years_ago(4))
-    path = sorted(audit_dir(proj).glob("*.jsonl"))[-1]
+    path = max(audit_dir(proj).glob("*.jsonl"))
     path.write_text(path.read_text().replace("a.two", "a.TWO"))
     result = run_sdd("audit", "prune", cwd=proj.root)
     assert result.exit_code == 1 and "not intact, so nothing was pruned" in result.stderr

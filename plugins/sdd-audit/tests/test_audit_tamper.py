@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 from audit_helpers import audit_dir, emit
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture

@@ -31,13 +31,12 @@ def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    import sdd_rbac
     from generate import generate  # type: ignore[import-not-found]
+    from sdd_audit.chain import AuditLog, format_timestamp
 
     from sdd_core import Actor, hookimpl, plugins
     from sdd_core.project import Project
-
-    import sdd_rbac
-    from sdd_audit.chain import AuditLog, format_timestamp
 
     for n in (1000, 10000):
         with tempfile.TemporaryDirectory() as tmp:
@@ -48,7 +47,7 @@ def main() -> None:
             specs = project.index().specs()
             domains = sorted({s.domain for s in specs})
             pm = plugins.get_plugin_manager()
-            none = timed(lambda: project.visible(specs, Actor(name="u")))
+            none = timed(lambda p=project, s=specs: p.visible(s, Actor(name="u")))
 
             class Abstain:
                 @hookimpl
@@ -56,7 +55,7 @@ def main() -> None:
                     return None
 
             pm.register_plugin(Abstain(), "abstain")
-            base = timed(lambda: project.visible(specs, Actor(name="u")))
+            base = timed(lambda p=project, s=specs: p.visible(s, Actor(name="u")))
             pm.unregister_plugin("abstain")
             pm.register_plugin(sdd_rbac, "rbac")
             restricted = domains[::3]
@@ -70,20 +69,20 @@ def main() -> None:
             (root / ".sdd/access.yml").write_text("\n".join(lines) + "\n")
             project = Project(root)
             seen = len(project.visible(specs, Actor(name="u")))
-            rbac = timed(lambda: project.visible(specs, Actor(name="u")))
+            rbac = timed(lambda p=project, s=specs: p.visible(s, Actor(name="u")))
             print(f"{n:>6} specs  visible(): no access plugin {none * 1000:5.1f} ms, baseline"
                   f" (one abstaining authorize hook) {base * 1000:6.1f} ms, with rbac"
                   f" {rbac * 1000:7.1f} ms ({rbac / base:4.1f}x; {seen} of {len(specs)} visible)")
 
             log = AuditLog(Path(tmp) / "audit")
-            now = format_timestamp(dt.datetime.now(dt.timezone.utc))
+            now = format_timestamp(dt.datetime.now(dt.UTC))
             t0 = time.perf_counter()
             for i in range(n):
                 log.append({"id": str(i), "timestamp": now, "actor": "@u",
                             "action": "spec.updated", "resource": "a/b",
                             "details": {"diff": "x" * 200}})
             append = time.perf_counter() - t0
-            verify = timed(lambda: log.verify(), repeat=1)
+            verify = timed(log.verify, repeat=1)
             print(f"{n:>6} records  append {append / n * 1e6:7.0f} us/record (fsync),"
                   f" verify {verify * 1000:7.1f} ms ({verify / n * 1e6:.1f} us/record)")
             plugins.reset()

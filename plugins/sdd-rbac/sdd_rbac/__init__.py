@@ -20,20 +20,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sdd_core.model import Actor
     from sdd_core.project import Project
-
     from sdd_rbac.policy import Decision, Policy
 
 __all__ = ["authorize", "decide", "load_policy", "register_commands"]
 
 
-def decide(policy: "Policy", actor: Any, action: str, resource: Any = None) -> "Decision":
+def decide(policy: Policy, actor: Any, action: str, resource: Any = None) -> Decision:
     """See :func:`sdd_rbac.policy.decide`."""
     from sdd_rbac.policy import decide as _decide
 
     return _decide(policy, actor, action, resource)
 
 
-def load_policy(project: "Project") -> "Policy | None":
+def load_policy(project: Project) -> Policy | None:
     """See :func:`sdd_rbac.policy.load_policy`."""
     from sdd_rbac.policy import load_policy as _load
 
@@ -41,11 +40,12 @@ def load_policy(project: "Project") -> "Policy | None":
 
 
 @hookimpl
-def authorize(actor: "Actor", action: str, resource: Any,
-              project: "Project | None") -> bool | None:
+def authorize(actor: Actor, action: str, resource: Any,
+              project: Project | None) -> bool | None:
     if project is None:
         return None
-    from sdd_rbac.policy import decide as _decide, load_policy as _load
+    from sdd_rbac.policy import decide as _decide
+    from sdd_rbac.policy import load_policy as _load
 
     policy = _load(project)
     if policy is None:
@@ -54,7 +54,7 @@ def authorize(actor: "Actor", action: str, resource: Any,
 
 
 @hookimpl
-def register_commands(cli: "click.Group") -> None:
+def register_commands(cli: click.Group) -> None:
     from sdd_rbac.cli import add_commands
 
     add_commands(cli)

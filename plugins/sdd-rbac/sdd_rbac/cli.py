@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 ROLE_CHOICES = ("viewer", "contributor", "reviewer", "domain_admin", "admin", "org_admin")
 
 
-def _resource(project: "Project", ref: str | None) -> tuple[Any, str]:
+def _resource(project: Project, ref: str | None) -> tuple[Any, str]:
     """A spec when ``ref`` names one, else the domain name ``ref``."""
     if not ref:
         return None, "the project"
@@ -40,7 +40,6 @@ def check_cmd(sdd: SddContext, user: str, action: str, resource: str | None, fmt
     Example:  sdd access check @alice spec.update billing/invoice
     """
     from sdd_core.cli.output import emit_json
-
     from sdd_rbac.policy import decide, load_policy, normalize_user
 
     project = sdd.project
@@ -104,7 +103,6 @@ def _change(sdd: SddContext, op: str, principal: str, role: str, domain: str | N
             reason: str | None) -> None:
     from sdd_core.cli.output import info
     from sdd_core.errors import SddError
-
     from sdd_rbac.edit import change
     from sdd_rbac.roles import role_name
 
@@ -129,7 +127,6 @@ def init_cmd(sdd: SddContext, admin: str | None) -> None:
     """
     from sdd_core.cli.output import info
     from sdd_core.errors import SddError
-
     from sdd_rbac.edit import init
 
     project = sdd.project
@@ -151,7 +148,6 @@ def list_cmd(sdd: SddContext, fmt: str) -> None:
     Example:  sdd access list --format json
     """
     from sdd_core.cli.output import emit_json, emit_table, info
-
     from sdd_rbac.policy import load_policy, principal_text
 
     policy = load_policy(sdd.project)
@@ -186,7 +182,6 @@ def roles_cmd(fmt: str) -> None:
     Example:  sdd access roles
     """
     from sdd_core.cli.output import emit_json, emit_table
-
     from sdd_rbac.roles import ORDER, ROLES, permissions
 
     rows = [{"role": n, "scope": ROLES[n].scope, "inherits": ROLES[n].inherits,

@@ -10,9 +10,13 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from sdd_core.errors import Conflict, NotFound, ProjectError, SddError
-
 from sdd_rbac.policy import (
-    ACCESS_FILE, ROLE_KEYS, Policy, parse_principal, policy_path, principal_text,
+    ACCESS_FILE,
+    ROLE_KEYS,
+    Policy,
+    parse_principal,
+    policy_path,
+    principal_text,
 )
 
 if TYPE_CHECKING:
@@ -86,7 +90,7 @@ def _target_list(data: Any, role: str, domain: str | None, create: bool) -> Any:
     return seq
 
 
-def change(project: "Project", op: str, principal_text_in: str, role: str,
+def change(project: Project, op: str, principal_text_in: str, role: str,
            domain: str | None, reason: str | None = None) -> dict[str, Any]:
     """Grant (``op="grant"``) or revoke a role; returns what changed. The acting user needs
     ``access.grant``/``access.revoke`` on the domain (on the project for ``org_admin``)."""
@@ -147,7 +151,7 @@ def change(project: "Project", op: str, principal_text_in: str, role: str,
     return details
 
 
-def init(project: "Project", admin: str) -> str:
+def init(project: Project, admin: str) -> str:
     """Create ``access.yml`` with ``admin`` as the only org_admin (announced as an
     ``access.grant``). Refuses when the file exists."""
     from sdd_core.model import Event

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from sdd_core.errors import ProjectError
-
 from sdd_rbac.roles import ALL, ORDER, ROLES, lowest_role_with, permissions
 
 ACCESS_FILE = "access.yml"
@@ -123,13 +122,13 @@ class Policy:
     _grants: dict[str, tuple[Grant | None, dict[str, Grant]]] = field(default_factory=dict,
                                                                       repr=False)
     _perms: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
-    _decisions: dict[tuple[str, str | None, str], "Decision"] = field(default_factory=dict,
+    _decisions: dict[tuple[str, str | None, str], Decision] = field(default_factory=dict,
                                                                      repr=False)
 
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def from_data(cls, data: Any, source: str = f".sdd/{ACCESS_FILE}") -> "Policy":
+    def from_data(cls, data: Any, source: str = f".sdd/{ACCESS_FILE}") -> Policy:
         """Build from the loaded YAML; raises ``ProjectError`` naming the bad key."""
         if data is None:
             data = {}

@@ -8,7 +8,6 @@ import itertools
 from typing import Any
 
 import pytest
-
 from rbac_helpers import MATRIX_POLICY, USERS
 
 ACTIONS = (
@@ -45,7 +44,6 @@ CELLS = list(itertools.product(USERS, SCOPES, ACTIONS))
 @pytest.fixture(scope="module")
 def policy() -> Any:
     import yaml
-
     from sdd_rbac.policy import Policy
 
     return Policy.from_data(yaml.safe_load(MATRIX_POLICY))
@@ -58,9 +56,9 @@ class FakeSpec:
 
 @pytest.mark.parametrize("role,scope,action", CELLS)
 def test_decide_matrix(policy: Any, role: str, scope: str | None, action: str) -> None:
-    from sdd_core import Actor
-
     from sdd_rbac import decide
+
+    from sdd_core import Actor
 
     expected = action in ALLOW[role][scope]
     by_name = decide(policy, USERS[role], action, scope)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 RANK = {"viewer": 1, "contributor": 2, "reviewer": 3, "domain_admin": 4}
 KEY = {"viewer": "viewers", "contributor": "contributors", "reviewer": "reviewers",
@@ -128,9 +129,9 @@ def test_adding_a_grant_never_takes_a_permission_away(grants: list[tuple[str, bo
 
 def test_without_access_yml_everyone_may_do_everything(rbac: None, sdd_project: Any,
                                                        spec_text: Any, run_sdd: Any) -> None:
-    from sdd_core import Actor
-
     import sdd_rbac
+
+    from sdd_core import Actor
 
     project = sdd_project({"hr/pay/spec.md": spec_text("hr/pay")})
     assert sdd_rbac.authorize(Actor(name="x"), "spec.delete", None, project) is None
