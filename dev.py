@@ -112,7 +112,8 @@ def main(argv: list[str]) -> int:
         return demo()
     if cmd == "bench":
         rc = 0
-        for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        for script in sorted([*(ROOT / "bench").glob("bench_*.py"),
+                              *(ROOT / "plugins").glob("*/bench/bench_*.py")]):
             rc |= run(PY, script, *rest, cwd=ROOT)
         return rc
     rc = run(PY, "-m", "pytest", *rest, cwd=ROOT)

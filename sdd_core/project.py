@@ -218,12 +218,13 @@ class Project:
         return self.visible(self.index().specs(), actor)
 
     def get(self, ref: str, actor: "Actor | None" = None) -> "Spec":
-        """One spec by id or path; raises ``NotFound`` (or ``PermissionDenied``)."""
+        """One spec by id or path; raises ``NotFound`` when it does not exist or the actor
+        may not view it."""
         spec = self.index().get(ref)
-        if spec is None:
+        # a spec the actor may not view is "not found", so its existence does not leak
+        if spec is None or not self.allowed(actor or self.actor, "spec.view", spec):
             raise NotFound(f"no spec {ref!r} in {self.root}",
                            hint="`sdd list` shows every spec id")
-        self.authorize(actor or self.actor, "spec.view", spec)
         return spec
 
     def visible(self, specs: "Iterable[Spec]", actor: "Actor | None" = None) -> "list[Spec]":

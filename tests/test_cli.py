@@ -191,3 +191,15 @@ def test_debug_shows_traceback_for_unexpected_errors(sdd_project, spec_text, run
     assert "Traceback" not in r.output
     r2 = run_sdd("--debug", "boom")
     assert isinstance(r2.exception, RuntimeError)
+
+
+def test_csv_cells_with_line_breaks_and_formulas_stay_in_their_row(sdd_project, spec_text,
+                                                                    run_sdd) -> None:
+    import csv
+    import io
+
+    p = sdd_project({"a/one/spec.md": spec_text("a/one", title="=cmd|' /C calc'!A0 and\rmore")})
+    out = run_sdd("list", "--format", "csv", cwd=p.root).stdout
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert len(rows) == 2
+    assert rows[1][1] == "'=cmd|' /C calc'!A0 and\rmore"

@@ -95,7 +95,10 @@ def test_restricted_specs_disappear_from_reads(sdd_project, spec_text, sdd_plugi
                      "secret/x/spec.md": spec_text("secret/x")})
     ids = [s["id"] for s in run_sdd("list", "--format", "json", cwd=p.root).json()]
     assert ids == ["a/one"]
-    assert run_sdd("show", "secret/x", cwd=p.root).exit_code == 4
+    hidden = run_sdd("show", "secret/x", cwd=p.root)
+    missing = run_sdd("show", "secret/none", cwd=p.root)
+    assert hidden.exit_code == missing.exit_code == 1
+    assert hidden.stderr.replace("secret/x", "?") == missing.stderr.replace("secret/none", "?")
     boss = [s["id"] for s in run_sdd("--as", "@boss", "list", "--format", "json", cwd=p.root).json()]
     assert boss == ["a/one", "secret/x"]
     exported = json.loads(run_sdd("export", "--format", "json", cwd=p.root).stdout)

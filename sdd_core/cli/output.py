@@ -64,7 +64,9 @@ def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     """Print rows as CSV on stdout; cells that a spreadsheet would run as a formula are
     prefixed with a quote."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # CRLF rows (RFC 4180): the writer then quotes cells holding a bare CR, which would
+    # otherwise split the row
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([safe_csv_cell(_cell(row.get(c))) for c in columns])
