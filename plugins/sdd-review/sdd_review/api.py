@@ -49,8 +49,14 @@ NEXT_STATUS: dict[str, str] = {"draft": "review", "review": "approved",
 
 
 def settings(project: "Project") -> "ReviewSettings":
-    """The project's ``review:`` settings (defaults when the section is absent)."""
-    return project.settings("review")
+    """The project's ``review:`` settings (defaults when the section is absent, or when the
+    plugin is used through its API without being registered)."""
+    try:
+        return project.settings("review")
+    except AttributeError:
+        from sdd_review.settings import ReviewSettings
+
+        return ReviewSettings.model_validate({})
 
 
 # ---------------------------------------------------------------- reading

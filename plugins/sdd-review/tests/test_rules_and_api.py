@@ -78,3 +78,9 @@ def test_api_without_the_cli(make_project) -> None:
     assert (g.status, g.target) == ("review", "approved")
     assert project.get("auth/login").status == "approved"
     assert [p.reviewer for p in api.pending(project)] == []
+
+
+def test_api_works_without_the_plugin_registered(sdd_project, spec_text) -> None:
+    project = sdd_project({"a/x/spec.md": spec_text("a/x", extra={"author": "alice"})})
+    st = api.request(project, "a/x", ["@bob"], None, Actor(name="alice"))
+    assert st.gate.required == 1 and st.gate.requested == ["@bob"]
