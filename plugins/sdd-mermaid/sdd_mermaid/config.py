@@ -11,9 +11,9 @@ class MermaidSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     script: str | None = Field(
-        None, description="URL of mermaid.min.js to reference, or the path of a local copy"
+        default=None, description="URL of mermaid.min.js to reference, or the path of a local copy"
                           " to put into exports (default: node_modules/mermaid/dist/)")
-    theme: str = Field("neutral", description="Mermaid theme: default, neutral, dark, forest")
+    theme: str = Field(default="neutral", description="Mermaid theme: default, neutral, dark, forest")
     max_graph_specs: int = Field(
-        150, ge=0, description="the index page draws the whole dependency graph only up to"
+        default=150, ge=0, description="the index page draws the whole dependency graph only up to"
                                " this many specs")
