@@ -8,10 +8,11 @@ audit log) apply to reviews like to any other edit.
 Who may do what:
 
 - requesting a review asks ``authorize(actor, "review.request", spec)``;
-- approving *and* rejecting ask ``authorize(actor, "review.approve", spec)`` (the permission to
-  decide on a review). With no access plugin installed everyone may; with one, its rules
-  decide (sdd-rbac answers from the domain's reviewers in ``access.yml``). A reviewer need
-  not have been requested unless ``review.require_request`` is set;
+- approving asks ``authorize(actor, "review.approve", spec)``, rejecting
+  ``authorize(actor, "review.reject", spec)``. With no access plugin installed everyone may;
+  with one, its rules decide (sdd-rbac answers from the domain's reviewers in
+  ``access.yml``). A reviewer need not have been requested unless
+  ``review.require_request`` is set;
 - a spec's author may neither review nor be asked to, unless
   ``review.allow_self_approval`` is set;
 - promoting asks ``authorize(actor, "review.promote", spec)`` and then the gate.
@@ -305,7 +306,7 @@ def _check_open(spec: "Spec") -> None:
 
 def _check_decider(project: "Project", spec: "Spec", who: "Actor", verb: str) -> Review | None:
     conf = settings(project)
-    project.authorize(who, "review.approve", spec)
+    project.authorize(who, f"review.{verb}", spec)
     if (not conf.allow_self_approval and spec.author
             and normalize_user(spec.author) == who.name):
         raise PermissionDenied(f"{who.handle} is the author of {spec.id} and may not {verb} it",
@@ -402,7 +403,7 @@ def reject(project: "Project", spec_id: str, reason: str, actor: "Actor | None" 
            *, changes_requested: bool = False) -> ReviewStatus:
     """Reject the spec's current content (or ask for changes) with a reason. A standing
     rejection blocks promotion until the reviewer approves or is asked again. Emits
-    ``review.reject``."""
+    ``review.reject``; ``PermissionDenied`` as for :func:`approve`, with ``review.reject``."""
     if not reason or not reason.strip():
         raise SddError("a rejection needs a reason", hint='--reason "what must change"')
     who = actor or project.actor

@@ -141,7 +141,7 @@ class DenyMallory:
     @hookimpl
     def authorize(self, actor, action, resource):  # type: ignore[no-untyped-def]
         self.asked.append((actor.name, action, getattr(resource, "id", resource)))
-        if actor.name == "mallory" and action == "review.approve":
+        if actor.name == "mallory" and action in ("review.approve", "review.reject"):
             return False
         return None
 
@@ -154,9 +154,10 @@ def test_authorize_denying_review_approve_exits_4(make_project, run_sdd, sdd_plu
     for args in (("approve", "auth/login"), ("reject", "auth/login", "--reason", "no")):
         r = _sdd(run_sdd, root, "mallory", "review", *args)
         assert r.exit_code == 4, r.output
-        assert "@mallory may not review.approve on auth/login" in r.stderr
+        assert f"@mallory may not review.{args[0]} on auth/login" in r.stderr
     assert spec_file(root, "auth/login").read_bytes() == before
     assert ("mallory", "review.approve", "auth/login") in access.asked
+    assert ("mallory", "review.reject", "auth/login") in access.asked
 
     assert _sdd(run_sdd, root, "bob", "review", "approve", "auth/login").exit_code == 0
     # the write itself was authorized too, as bob's spec.update
