@@ -173,14 +173,14 @@ _MERMAID_TYPE = re.compile(r"[^A-Za-z0-9_()\[\]-]")
 _CARDINALITY = {">": ("}o", "||"), "<": ("||", "o{"), "-": ("||", "||"), "<>": ("}o", "o{")}
 
 
-def _mermaid_name(name: str, used: dict[str, str]) -> str:
+def _mermaid_name(name: str, used: set[str]) -> str:
     base = _MERMAID_SAFE.sub("_", name) or "table"
     if not base[0].isalpha():
         base = "t_" + base
     candidate, n = base, 2
-    while candidate in used.values() and used.get(name) != candidate:
+    while candidate in used:
         candidate, n = f"{base}_{n}", n + 1
-    used[name] = candidate
+    used.add(candidate)
     return candidate
 
 
@@ -195,7 +195,7 @@ def to_mermaid(model: DataModel, tables: list[Table] | None = None) -> str:
     first = model.first_tables()
     chosen = sorted(tables if tables is not None else first.values(), key=lambda t: t.key)
     keys = {t.key for t in chosen}
-    used: dict[str, str] = {}
+    used: set[str] = set()
     names = {t.key: _mermaid_name(t.key, used) for t in chosen}
     fk: set[tuple[str, str]] = set()
     for r in model.refs:

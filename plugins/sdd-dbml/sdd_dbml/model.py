@@ -115,9 +115,12 @@ class DataModel:
     refs: list[Ref] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    _first: dict[str, Table] | None = field(default=None, repr=False, compare=False)
+    _aliases: dict[str, Table] | None = field(default=None, repr=False, compare=False)
 
     def extend(self, other: "DataModel") -> None:
         """Add another model's items (a spec's, to the project's)."""
+        self._first = self._aliases = None
         self.tables += other.tables
         self.refs += other.refs
         self.blocks += other.blocks
@@ -125,10 +128,12 @@ class DataModel:
 
     def first_tables(self) -> dict[str, Table]:
         """Each table name's first definition (by spec id, then line)."""
-        out: dict[str, Table] = {}
-        for t in sorted(self.tables, key=lambda t: (t.spec_id, t.line)):
-            out.setdefault(t.key, t)
-        return out
+        if self._first is None:
+            out: dict[str, Table] = {}
+            for t in sorted(self.tables, key=lambda t: (t.spec_id, t.line)):
+                out.setdefault(t.key, t)
+            self._first = out
+        return self._first
 
     def duplicates(self) -> list[tuple[Table, Table]]:
         """``(duplicate, first)`` for every definition of a table after its first."""
@@ -142,5 +147,9 @@ class DataModel:
         hit = first.get(table_key(name))
         if hit is not None:
             return hit
-        bare = name.strip('"')
-        return next((t for t in first.values() if t.alias == bare), None)
+        if self._aliases is None:
+            self._aliases = {}
+            for t in first.values():
+                if t.alias:
+                    self._aliases.setdefault(t.alias, t)
+        return self._aliases.get(name.strip('"'))

@@ -197,6 +197,8 @@ def _split_row(text: str) -> list[str]:
     text = text.removeprefix("|")
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
+    if "`" not in text and "\\" not in text:
+        return [c.strip() for c in text.split("|")]
     cells, buf, code = [], [], False
     i = 0
     while i < len(text):
@@ -305,6 +307,8 @@ def _read_table(spec: "Spec", head: tuple[str, int, str | None, bool],
 
 
 def _tokens(text: str) -> list[str]:
+    if not any(c in text for c in "'\"`(["):
+        return [t.strip() for t in re.split(r"[,;]", text) if t.strip()]
     out, buf, depth, quote = [], [], 0, ""
     for c in text:
         if quote:
