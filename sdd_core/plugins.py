@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "sdd_core.default_plugins.commands",
     "sdd_core.default_plugins.backends",
     "sdd_core.default_plugins.query_cmd",
+    "sdd_core.default_plugins.search_cmd",
 )
 
 
