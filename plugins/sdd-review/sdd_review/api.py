@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "GateResult", "PendingReview", "ReviewState", "ReviewStatus", "approve", "gate",
-    "pending", "promote", "reject", "request", "settings", "status", "status_of",
+    "pending", "promote", "reject", "request", "settings", "split_users", "status", "status_of",
 ]
 
 #: The life cycle ``promote`` walks, one step at a time.
@@ -321,7 +321,8 @@ def _check_decider(project: "Project", spec: "Spec", who: "Actor", verb: str) ->
     return mine
 
 
-def _split_users(users: Iterable[str]) -> list[str]:
+def split_users(users: Iterable[str]) -> list[str]:
+    """User names (without ``@``, no duplicates) from ``@a,@b`` style values."""
     out: list[str] = []
     for raw in users:
         for part in str(raw).split(","):
@@ -342,7 +343,7 @@ def request(project: "Project", spec_id: str, reviewers: Iterable[str],
     who = actor or project.actor
     spec = project.get(spec_id, who)
     _check_open(spec)
-    names = _split_users(reviewers)
+    names = split_users(reviewers)
     if not names:
         raise SddError("no reviewers given", hint="--reviewers @alice,@bob")
     conf = settings(project)

@@ -85,7 +85,7 @@ def request_cmd(sdd: SddContext, spec_id: str, reviewers: tuple[str, ...],
 
     project = sdd.project
     result = api.request(project, spec_id, reviewers, message, project.actor)
-    asked = [r.review.reviewer for r in result.reviews if r.review.status == "requested"]
+    asked = [f"@{name}" for name in api.split_users(reviewers)]
     output.info(f"Requested review of {result.spec.id} from {', '.join(asked)}"
                 f" (status: {result.spec.status})")
     if fmt == "json":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any, Callable
 
@@ -57,7 +58,7 @@ def test_each_action_emits_its_event(make_project, run_sdd, sdd_plugin) -> None:
     assert (ev[4].details["from"], ev[4].details["to"]) == ("review", "approved")
     assert ev[4].details["approvals"] == ["@bob", "@carol"]
     # the core's write path adds the file hashes before and after
-    for a, b in zip(ev, ev[1:]):
+    for a, b in itertools.pairwise(ev):
         assert b.details["before"] == a.details["after"]
     assert "path" in ev[0].details
 
