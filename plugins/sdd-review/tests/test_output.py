@@ -111,10 +111,14 @@ def test_action_json_outputs(make_project, run_sdd) -> None:
     assert r.exit_code == 0
     assert set(r.json()) == STATUS_KEYS and r.json()["status"] == "review"
     assert "Requested review of auth/login from @bob" in r.stderr
+    r = _sdd(run_sdd, root, "alice", "review", "request", "auth/login", "-r", "carol")
+    assert "Requested review of auth/login from @carol (status: review)" in r.stderr
+    r = _sdd(run_sdd, root, "alice", "review", "status", "auth/login", "--format", "json")
+    assert r.json()["gate"]["requested"] == ["@bob", "@carol"]
     r = _sdd(run_sdd, root, "alice", "review", "promote", "auth/login", "--format", "json")
     assert r.exit_code == 1
     assert r.json()["promoted"] is False
-    assert r.json()["reasons"] == ["0 of 1 required approval", "waiting for @bob"]
+    assert r.json()["reasons"] == ["0 of 1 required approval", "waiting for @bob, @carol"]
     r = _sdd(run_sdd, root, "bob", "review", "approve", "auth/login", "--format", "json")
     assert r.json()["gate"]["approvals"] == ["@bob"]
     r = _sdd(run_sdd, root, "bob", "review", "promote", "auth/login", "--format", "json")
