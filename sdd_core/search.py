@@ -407,6 +407,7 @@ class Matcher:
     kind: Literal["seq", "prefix", "cjk"]
     parts: tuple[str, ...]
     label: str
+    raw: tuple[str, ...] = ()  # the folded, unstemmed tokens (what another engine is given)
 
     def test_token(self, raw: str, stemmed: str) -> bool:
         """Whether one token is (part of) a match, for highlighting."""
@@ -423,16 +424,17 @@ def _term_matchers(text: str, kind: str) -> list[Matcher]:
         return []
     if kind == "prefix":
         # every token but the last is a required word; the last one is the prefix
-        return [*(_word_matcher(t) for t in toks[:-1]), Matcher("prefix", (toks[-1],), text + "*")]
+        return [*(_word_matcher(t) for t in toks[:-1]),
+                Matcher("prefix", (toks[-1],), text + "*", (toks[-1],))]
     if len(toks) == 1:
         return [_word_matcher(toks[0])]
-    return [Matcher("seq", tuple(stem(t) for t in toks), text)]
+    return [Matcher("seq", tuple(stem(t) for t in toks), text, tuple(toks))]
 
 
 def _word_matcher(tok: str) -> Matcher:
     if is_cjk(tok) and len(tok) >= 2:
-        return Matcher("cjk", (tok,), tok)
-    return Matcher("seq", (stem(tok),), tok)
+        return Matcher("cjk", (tok,), tok, (tok,))
+    return Matcher("seq", (stem(tok),), tok, (tok,))
 
 
 def compile_terms(terms: SearchTerms) -> tuple[list[Matcher], list[Matcher]]:
@@ -450,7 +452,7 @@ def compile_terms(terms: SearchTerms) -> tuple[list[Matcher], list[Matcher]]:
         if len(toks) == 1:
             neg.append(_word_matcher(toks[0]))
         elif toks:
-            neg.append(Matcher("seq", tuple(stem(t) for t in toks), e))
+            neg.append(Matcher("seq", tuple(stem(t) for t in toks), e, tuple(toks)))
     return pos, neg
 
 
@@ -626,8 +628,8 @@ class ScanBackend(SearchBackend):
                 continue
             if statuses and spec.status.lower() not in statuses:
                 continue
-            found = (any(doc.has(m) for m in alts) for alts in alternatives)
-            if not (any(found) if query.match == "any" else all(found)):
+            found = sum(1 for alts in alternatives if any(doc.has(m) for m in alts))
+            if found == 0 or (found < len(alternatives) and query.match != "any"):
                 continue
             if any(doc.has(m) for m in neg):
                 continue
@@ -636,7 +638,8 @@ class ScanBackend(SearchBackend):
                 tf = doc.weighted_count(m, weights)
                 if tf:
                     score += bm25(tf, idf(total, having[m]), doc.length, avg)
-            scored.append((score, doc))
+            # with match="any", a document matching more of the terms ranks higher
+            scored.append((score * found / len(alternatives), doc))
         scored.sort(key=lambda p: (-p[0], p[1].spec.id, p[1].item_id or ""))
         hits = []
         for score, doc in scored[: query.limit]:
@@ -654,7 +657,7 @@ class ScanBackend(SearchBackend):
         if m.kind != "seq" or len(m.parts) != 1:
             return [m]
         close = close_words(m.label, self.vocabulary())
-        return [m, *(Matcher("seq", (stem(w),), w) for w in close if stem(w) != m.parts[0])]
+        return [m, *(Matcher("seq", (stem(w),), w, (w,)) for w in close if stem(w) != m.parts[0])]
 
     def suggest(self, word: str, limit: int = 3) -> list[str]:
         return close_words(word, self.vocabulary(), limit)

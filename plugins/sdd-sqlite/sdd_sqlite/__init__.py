@@ -38,3 +38,18 @@ def register_commands(cli: Any) -> None:
     from sdd_sqlite.commands import register
 
     register(cli)
+
+
+def _open_search(project: Any) -> Any:
+    from sdd_sqlite.search import Fts5Backend
+
+    return Fts5Backend(project)
+
+
+@hookimpl
+def register_search_backends(register: Callable[[Any], None]) -> None:
+    from sdd_core.search import SearchBackendFactory
+
+    register(SearchBackendFactory("fts5", _open_search, priority=10,
+                                  description="SQLite FTS5 tables in the cache (bm25, porter"
+                                              " stemming, CJK bigrams), refreshed with it"))

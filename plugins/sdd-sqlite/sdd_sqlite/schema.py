@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 #: The schema this version of the plugin writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1: specs, bodies, full-text index, relations, requirements and scenarios.
 SCHEMA_V1 = """
@@ -72,6 +72,12 @@ CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER, steps INT
 CREATE INDEX scenarios_sid ON scenarios(sid);
 """
 
+def _search_schema() -> str:
+    from sdd_sqlite.search import SCHEMA
+
+    return SCHEMA
+
+
 # Version 2 adds cached validation findings and Git history.
 MIGRATE_1_TO_2 = """
 CREATE TABLE findings (sid INTEGER PRIMARY KEY, key TEXT NOT NULL, data BLOB);
@@ -84,8 +90,26 @@ CREATE INDEX history_path ON history(path, version);
 CREATE INDEX history_spec ON history(spec_id);
 """
 
+# Version 3 adds the full-text search tables of the ``fts5`` search backend. The cached rows
+# are dropped so that the next refresh re-reads every file and fills them.
+MIGRATE_2_TO_3 = """
+DELETE FROM specs;
+DELETE FROM spec_data;
+DELETE FROM bodies;
+DELETE FROM texts;
+DELETE FROM dependencies;
+DELETE FROM tags;
+DELETE FROM reviewers;
+DELETE FROM reviews;
+DELETE FROM meta_values;
+DELETE FROM requirements;
+DELETE FROM scenarios;
+DELETE FROM findings;
+INSERT INTO fts(fts) VALUES ('delete-all');
+""" + _search_schema()
+
 #: ``from_version -> script`` upgrading the schema by one version.
-MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2}
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
 
 #: Every table holding derived data (cleared by a rebuild).
 DATA_TABLES: tuple[str, ...] = (
@@ -188,13 +212,18 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def _drop_all(conn: sqlite3.Connection) -> None:
-    for (name, kind) in conn.execute(
-            "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'trigger')"
-            " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'fts_%'").fetchall():
+    rows = conn.execute("SELECT name, type, sql FROM sqlite_master WHERE type IN ('table',"
+                        " 'trigger') AND name NOT LIKE 'sqlite_%'").fetchall()
+    for name, kind, _ in rows:
         if kind == "trigger":
             conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    virtual = [name for name, kind, sql in rows
+               if kind == "table" and (sql or "").upper().startswith("CREATE VIRTUAL")]
+    # fts5vocab tables read other virtual tables: drop them first
+    for name in sorted(virtual, key=lambda n: not n.endswith("_vocab")):
+        conn.execute(f'DROP TABLE IF EXISTS "{name}"')
     for name in _tables(conn):
-        if not name.startswith("fts_"):
+        if not any(name.startswith(v + "_") for v in virtual):
             conn.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from sdd_sqlite import schema
+from sdd_sqlite import search as search_index
 
 if TYPE_CHECKING:
     from sdd_core.model import Finding, Spec
@@ -245,6 +246,7 @@ class Cache:
                 for table in schema.DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}")
                 conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
+                search_index.clear(conn)
                 known = {}
             else:
                 known = self._known(conn)  # again, under the write lock
@@ -357,6 +359,7 @@ class Cache:
         rows = [(s,) for s in sids]
         conn.executemany("INSERT INTO fts(fts, rowid, title, text) SELECT 'delete', sid, title,"
                          " text FROM texts WHERE sid=?", rows)
+        search_index.delete(conn, sids)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
                       "reviews", "meta_values", "requirements", "scenarios", "findings"):
             conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
@@ -377,6 +380,9 @@ class Cache:
         rows["spec_data"].append((sid, _heavy(spec)))
         rows["bodies"].append((sid, spec.body))
         rows["texts"].append((sid, spec.title, search_text(spec)))
+        srow, items = search_index.spec_rows(sid, spec)
+        rows["search_specs"].append(srow)
+        rows["search_items"].extend(items)
         rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
         rows["reviewers"].extend((sid, r, r.lower()) for r in spec.reviewers)
         for r in spec.reviews:
@@ -406,13 +412,14 @@ class Cache:
     @staticmethod
     def _flush(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         for table, items in rows.items():
-            if items:
+            if items and not table.startswith("search_"):
                 marks = ", ".join("?" * len(items[0]))
                 verb = "INSERT OR REPLACE" if table == "specs" else "INSERT"
                 conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
         texts = rows.get("texts")
         if texts:
             conn.executemany("INSERT INTO fts(rowid, title, text) VALUES (?, ?, ?)", texts)
+        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []))
 
     # ------------------------------------------------------------------ dependency graph
 
@@ -457,7 +464,8 @@ class Cache:
 
 
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
-               "meta_values", "requirements", "scenarios", "dependencies")
+               "meta_values", "requirements", "scenarios", "dependencies", "search_specs",
+               "search_items")
 
 
 class _Stub:

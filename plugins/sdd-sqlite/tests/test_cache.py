@@ -215,7 +215,7 @@ def test_cache_commands(cached, proj, run_sdd, spec_text):
     assert r.json()["exists"] is False
     assert run_sdd("cache", "init", cwd=root).exit_code == 0
     data = run_sdd("cache", "status", "--format", "json", cwd=root).json()
-    assert (data["specs"], data["schema_version"], data["stale"]) == (3, 2, [])
+    assert (data["specs"], data["schema_version"], data["stale"]) == (3, schema.SCHEMA_VERSION, [])
     assert data["size"] > 0 and data["last_refresh"]
     (root / ".sdd" / "specs" / "new.md").write_text(spec_text("new"), encoding="utf-8")
     os.unlink(root / ".sdd" / "specs" / "billing" / "invoice.md")
