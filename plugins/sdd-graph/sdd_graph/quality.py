@@ -239,6 +239,7 @@ def collect_criteria(project: Project) -> list[Criterion]:
 
     pm = project.pm
     ensure_hookspecs(pm)
+    _open_memos.clear()  # memos of an earlier, unflushed collection are simply dropped
     chosen: dict[str, tuple[str, Criterion]] = {}
     for provider, item in pm.collect("register_quality_criteria", project=project):
         if not isinstance(item, Criterion):
