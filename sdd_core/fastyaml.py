@@ -16,7 +16,11 @@ from typing import Any
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
 _ITEM_LINE = re.compile(r"([ \t]*)-(?:[ \t]+(.*?))?[ \t]*$")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)$")
-_TEXTISH_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}$|\d+(?:\.\d+){2,}(?:[-+][0-9A-Za-z.-]+)?$")
+_TEXTISH_NUMBER = re.compile(
+    r"\d{4}-\d{2}-\d{2}$|\d+(?:\.\d+){2,}(?:[-+][0-9A-Za-z.-]+)?$"
+    # ISO timestamps (kept as text, as the YAML loader here does)
+    r"|\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[-+]\d{2}:\d{2})?$"
+)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {
     **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
@@ -81,44 +85,85 @@ def _value(raw: str) -> Any:
     return _scalar(raw)
 
 
+def _key(line: str) -> tuple[str, str] | None:
+    m = _KEY_LINE.match(line)
+    if m is None:
+        return None
+    key = m.group(1)
+    if key in _BOOLS or key in _NULLS or key[0].isdigit():
+        return None
+    return key, m.group(2) or ""
+
+
 def load_simple(text: str) -> dict[str, Any] | None:
-    """The front matter as a dict, or ``None`` when it is not in the simple subset."""
+    """The front matter as a dict, or ``None`` when it is not in the simple subset.
+
+    The subset: ``key: scalar``, ``key: [flow, list]``, and ``key:`` followed by a block
+    list whose items are scalars or flat mappings of scalars (``- reviewer: bob`` /
+    ``  status: approved``), as review records are written.
+    """
     data: dict[str, Any] = {}
     pending: str | None = None  # key whose value may be a block list
-    items: list[Any] | None = None
+    items: list[Any] = []
     item_indent: str | None = None
+    mapping: dict[str, Any] | None = None  # the flat mapping item being read
+    mapping_col = 0
     for line in text.split("\n"):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if line[0] in " \t-":
+            if pending is None:
+                return None
+            if mapping is not None and line[:mapping_col].strip() == "" \
+                    and line[mapping_col:mapping_col + 1] not in (" ", "\t", "-", ""):
+                pair = _key(line[mapping_col:])
+                if pair is None or not pair[1] or pair[0] in mapping:
+                    return None
+                value = _value(pair[1])
+                if value is _FAIL:
+                    return None
+                mapping[pair[0]] = value
+                continue
             m = _ITEM_LINE.match(line)
-            if m is None or pending is None:
+            if m is None:
                 return None
             indent, raw = m.group(1), m.group(2) or ""
             if item_indent is None:
                 item_indent = indent
             elif indent != item_indent:
                 return None
-            value = _scalar(raw)
-            if value is _FAIL or raw.startswith("["):
+            mapping = None
+            if raw.startswith("["):
                 return None
-            assert items is not None
+            pair = _key(raw) if ":" in raw else None
+            if pair is not None:
+                if not pair[1] or not line.startswith(indent + "- " + pair[0]):
+                    return None
+                value = _value(pair[1])
+                if value is _FAIL:
+                    return None
+                mapping = {pair[0]: value}
+                mapping_col = len(indent) + 2
+                items.append(mapping)
+                continue
+            value = _scalar(raw)
+            if value is _FAIL:
+                return None
             items.append(value)
             continue
-        m = _KEY_LINE.match(line)
-        if m is None:
+        pair = _key(line)
+        if pair is None:
             return None
         if pending is not None:
             data[pending] = items if items else None
-        key, raw = m.group(1), m.group(2) or ""
-        if key in _BOOLS or key in _NULLS or key[0].isdigit():
-            return None
+        key, raw = pair
+        mapping = None
         if raw:
             value = _value(raw)
             if value is _FAIL:
                 return None
             data[key] = value
-            pending, items, item_indent = None, None, None
+            pending, items, item_indent = None, [], None
         else:
             pending, items, item_indent = key, [], None
     if pending is not None:

@@ -21,6 +21,9 @@ def _yaml() -> Any:
     y.preserve_quotes = True
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
+    # ``depends: null`` stays ``null`` (as sdd-tool writes it), not an empty value
+    y.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
     return y
 
 

@@ -10,7 +10,8 @@ from sdd_core.parsing import yaml_load
 
 _scalar_text = st.one_of(
     st.sampled_from(["", "~", "null", "yes", "No", "on", "true", "FALSE", "0", "12", "-3", "007",
-                     "1.5", "1e3", "1.0.0", "2.1.3-rc.1", "2026-01-05", "2026-1-5", "0x1f", "1_000",
+                     "1.5", "1e3", "1.0.0", "2026-11-25T17:00:00Z", "2026-11-25T17:00:00.5+01:00",
+                     "2026-11-25 17:00:00", "2026-11-25t1:00:00", "2.1.3-rc.1", "2026-01-05", "2026-1-5", "0x1f", "1_000",
                      "@alice", "a: b", "a #c", "x:", ".inf", "[a, b]", "[]", "[a,]", "['a', b]",
                      '"q"', "'s'", '"a\\"b"', "'it''s'", "{a: 1}", "&anchor", "*ref", "!tag",
                      "|", ">", "%x", "`x`", "a, b", "auth/login", "Invoice CSV Export",
@@ -27,7 +28,7 @@ def front_matter(draw: st.DrawFn) -> str:
     lines = []
     for _ in range(draw(st.integers(0, 6))):
         key = draw(_key)
-        kind = draw(st.integers(0, 3))
+        kind = draw(st.integers(0, 4))
         if kind == 0:
             lines.append(f"{key}: {draw(_scalar_text)}")
         elif kind == 1:
@@ -36,6 +37,15 @@ def front_matter(draw: st.DrawFn) -> str:
             for _ in range(draw(st.integers(0, 3))):
                 lines.append(f"{indent}- {draw(_scalar_text)}")
         elif kind == 2:
+            lines.append(f"{key}:")
+            indent = draw(st.sampled_from(["", "  "]))
+            for _ in range(draw(st.integers(1, 3))):
+                first = True
+                for _ in range(draw(st.integers(1, 3))):
+                    lead = f"{indent}- " if first else f"{indent}{draw(st.sampled_from(['  ', ' ', '   ']))}"
+                    lines.append(f"{lead}{draw(_key)}: {draw(_scalar_text)}")
+                    first = False
+        elif kind == 4:
             lines.append(f"# comment {draw(_scalar_text)}")
         else:
             lines.append(draw(st.sampled_from(["", "  nested: 1", "key value", "- stray"])))
@@ -67,7 +77,17 @@ def test_fast_reader_handles_typical_front_matter() -> None:
         "reviewers": ["@grace"], "constitution_version": "1.3.0"}
 
 
+def test_fast_reader_reads_review_records() -> None:
+    text = ("id: a\nreviews:\n  - reviewer: bob\n    status: approved\n"
+            "    date: 2026-11-25T17:00:00Z\n    content_hash: ab12\n  - reviewer: eve\n"
+            "    status: requested\nstatus: review\n")
+    assert load_simple(text) == {"id": "a", "status": "review", "reviews": [
+        {"reviewer": "bob", "status": "approved", "date": "2026-11-25T17:00:00Z",
+         "content_hash": "ab12"}, {"reviewer": "eve", "status": "requested"}]}
+    assert load_simple(text) == yaml_load(text)
+
+
 def test_fast_reader_defers_on_anything_else() -> None:
     for text in ("a: |\n  block\n", "a:\n  b: 1\n", "a: &x 1\n", "a: 1.5\n",
-                 "reviews:\n  - reviewer: x\n", 'a: "esc\\n"\n', "a: {b: 1}\n"):
+                 "reviews:\n  - reviewer: x\n    nested:\n      - a\n", 'a: "esc\\n"\n', "a: {b: 1}\n"):
         assert load_simple(text) is None, text
