@@ -227,3 +227,8 @@ from sdd_core.conformance import (  # noqa: E402
     EXAMPLE_QUERIES, IndexBackendConformance, assert_backend_conforms, check_example_project,
     check_generated, example_project_files, project_files, query_nodes, query_texts,
 )
+
+# The conformance suite every search backend must pass (docs/search.md).
+from sdd_core.search_conformance import (  # noqa: E402
+    FIXED_CASES, SearchBackendConformance, check_hits, corpus_files, run_search,
+)
