@@ -1,0 +1,152 @@
+"""The index schemas, the analyzer, and how a spec becomes index documents.
+
+Two indexes live side by side. ``specs`` holds one document per spec file (title, requirement
+text, the rest of the body). ``items`` holds one document per requirement and per scenario
+(``kind`` = ``requirement`` / ``scenario``), so ``--type requirement`` ranks the requirements
+themselves; it is built the first time such a search runs, so projects that never ask for it
+never pay for it. All documents of a file share its ``path``, the key every incremental update
+deletes by.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from sdd_core.model import Spec
+
+# Bump when the schema or the analyzer changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+SPEC_FIELDS = ("title", "requirements", "body")
+ITEM_FIELDS = ("item_title", "item_text")
+
+# Index-time weights (multiplied into each term's frequency; BM25 saturates them).
+TITLE_BOOST = 3.0
+REQUIREMENTS_BOOST = 1.6
+BODY_BOOST = 1.0
+ITEM_TITLE_BOOST = 2.0
+
+# BM25F per-field length normalisation: titles are short and all alike, so their length
+# matters less than a body's.
+FIELD_B = {"title_B": 0.4, "item_title_B": 0.4, "requirements_B": 0.75, "body_B": 0.75,
+           "item_text_B": 0.75}
+
+
+def analyzer() -> Any:
+    """Words (``\\w+``, so Hangul and accented letters too), lower-cased, accent-folded and
+    stemmed for English. No stop words: ``MAY`` and ``NOT`` carry meaning in specs."""
+    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
+    from whoosh.support.charset import accent_map
+
+    # The same chain as Whoosh's StemmingAnalyzer without its stop list, with accents folded
+    # before stemming so that "cafés" and "cafe" meet.
+    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+            | StemFilter(cachesize=-1))
+
+
+def build_schema(kind: str) -> Any:
+    """The Whoosh schema of the ``specs`` index (one document per spec file) or of the
+    ``items`` index (one per requirement and scenario)."""
+    from whoosh.fields import ID, STORED, TEXT, Schema
+
+    ana = analyzer()
+    common = dict(
+        path=ID(stored=True),  # the key: every update deletes and re-adds a file's documents
+        spec_id=ID(stored=True),
+        domain=ID(),  # lower-cased, for filters
+        status=ID(),
+        labels=STORED(),  # (domain, status) as written, for hits
+        hash=STORED(),
+        sig=STORED(),
+    )
+    if kind == "specs":
+        return Schema(
+            **common,
+            title=TEXT(analyzer=ana, stored=True, field_boost=TITLE_BOOST, spelling=True),
+            requirements=TEXT(analyzer=ana, stored=True, field_boost=REQUIREMENTS_BOOST,
+                              spelling=True),
+            body=TEXT(analyzer=ana, stored=True, field_boost=BODY_BOOST, spelling=True),
+        )
+    return Schema(
+        **common,
+        kind=ID(stored=True),
+        item_id=STORED(),
+        spec_title=STORED(),
+        item_title=TEXT(analyzer=ana, stored=True, field_boost=ITEM_TITLE_BOOST),
+        item_text=TEXT(analyzer=ana, stored=True),
+    )
+
+
+_MARKUP = re.compile(r"\*\*|__|`")
+_LINE_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def plain(text: str) -> str:
+    """Markdown reduced to its words: no heading marks, bullets, bold or link targets."""
+    out = []
+    for line in text.splitlines():
+        line = _LINE_PREFIX.sub("", line)
+        line = _LINK.sub(r"\1", line)
+        line = _MARKUP.sub("", line).strip()
+        if line:
+            out.append(line)
+    return "\n".join(out)
+
+
+def split_body(spec: "Spec") -> str:
+    """The body without its H1 and without the ``## Requirements`` section (indexed in its
+    own field, so it is not counted twice)."""
+    lines = spec.body.split("\n")
+    drop: set[int] = set()
+    sections = spec.sections
+    for i, sec in enumerate(sections):
+        start = sec.line - spec.body_line
+        if sec.level == 1 and sec.title.strip() == spec.title.strip():
+            drop.add(start)
+        elif sec.level == 2 and sec.title.strip().lower() == "requirements":
+            end = len(lines)
+            for nxt in sections[i + 1:]:
+                if nxt.level <= 2:
+                    end = nxt.line - spec.body_line
+                    break
+            drop.update(range(start, end))
+    return "\n".join(line for n, line in enumerate(lines) if n not in drop)
+
+
+def requirement_text(spec: "Spec") -> str:
+    """Every requirement's name and text, one after the other."""
+    return "\n".join(f"{r.title}\n{plain(r.text)}" for r in spec.requirements)
+
+
+def scenario_text(scenario: Any) -> str:
+    """A scenario's steps as lines (``GIVEN ...``)."""
+    return "\n".join(f"{step.kind} {step.text}" for step in scenario.steps)
+
+
+def _common(spec: "Spec", sig: str) -> dict[str, Any]:
+    domain, status = spec.domain or "", spec.status or ""
+    return {"path": spec.path, "spec_id": spec.id, "domain": domain.lower(),
+            "status": status.lower(), "labels": (domain, status), "hash": spec.hash, "sig": sig}
+
+
+def spec_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
+    """The ``specs`` index document of one spec."""
+    yield {**_common(spec, sig), "title": spec.title, "requirements": requirement_text(spec),
+           "body": plain(split_body(spec))}
+
+
+def item_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
+    """The ``items`` index documents of one spec: its requirements, then its scenarios."""
+    common = {**_common(spec, sig), "spec_title": spec.title}
+    for req in spec.requirements:
+        yield {**common, "kind": "requirement", "item_id": req.id, "item_title": req.title,
+               "item_text": plain(req.text)}
+    for sc in spec.scenarios:
+        yield {**common, "kind": "scenario", "item_id": sc.name, "item_title": sc.name,
+               "item_text": scenario_text(sc)}
+
+
+DOCUMENTS = {"specs": spec_documents, "items": item_documents}

@@ -1,0 +1,263 @@
+"""The on-disk index: where it lives, how it is opened, rebuilt and kept up to date.
+
+``.sdd/.cache/whoosh/`` holds the Whoosh index and ``manifest.json``: for every spec file its
+stat signature (mtime, size, inode), spec id and content hash, plus the index generation it
+describes. A refresh stats the spec files; only files whose signature moved are parsed, and
+only those whose content hash changed are re-indexed (deleted and added again in one writer).
+The same signature and hash are stored in each spec's index document, so a lost or stale
+manifest is rebuilt from the index without re-indexing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sdd_whoosh.schema import DOCUMENTS, SCHEMA_VERSION, build_schema
+
+if TYPE_CHECKING:
+    from sdd_core.project import Project
+
+# From this many specs to index at once, index in parallel processes (one segment each).
+PARALLEL_FROM = 500
+LOCK_TIMEOUT = 5.0
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    print(f"sdd: warning: {message}", file=sys.stderr)
+
+
+def index_dir(project: "Project") -> Path:
+    """Where the project's Whoosh index lives."""
+    return project.sdd_dir / ".cache" / "whoosh"
+
+
+def cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def speed_up_whoosh() -> None:
+    """Whoosh 2.7 looks for a field-length column on disk once per posting of a field that
+    has none (ID and spelling fields), which costs a third of an index build. Remember the
+    misses too."""
+    from whoosh.codec import whoosh3
+
+    cls = whoosh3.W3PerDocReader
+    original = getattr(cls, "_cached_reader", None)
+    if original is None or getattr(original, "_sdd_memo", False):
+        return
+
+    def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+        readers = self._readers
+        if fieldname in readers:
+            return readers[fieldname]
+        reader = original(self, fieldname, column)
+        readers[fieldname] = reader
+        return reader
+
+    _cached_reader._sdd_memo = True  # type: ignore[attr-defined]
+    cls._cached_reader = _cached_reader
+
+
+class IndexStore:
+    """Opens, refreshes and (when it is unreadable) rebuilds one of the project's indexes
+    (``specs`` or ``items``)."""
+
+    def __init__(self, project: "Project", name: str = "specs") -> None:
+        self.project = project
+        self.name = name
+        self.dir = index_dir(project)
+        self._ix: Any = None
+        self.schema = build_schema(name)
+        self.documents = DOCUMENTS[name]
+        self.last_changes: tuple[int, int] = (0, 0)  # (specs re-indexed, files removed)
+
+    # ------------------------------------------------------------------ opening
+
+    def exists(self) -> bool:
+        """Whether this index was built before."""
+        from whoosh import index as windex
+
+        return self.dir.is_dir() and windex.exists_in(str(self.dir), self.name)
+
+    def index(self) -> Any:
+        """The open index, created when there is none yet."""
+        if self._ix is None:
+            from whoosh import index as windex
+
+            self.dir.mkdir(parents=True, exist_ok=True)
+            if windex.exists_in(str(self.dir), self.name) and \
+                    self._manifest_schema() in (None, SCHEMA_VERSION):
+                ix = windex.open_dir(str(self.dir), self.name)
+                if set(ix.schema.names()) != set(self.schema.names()):
+                    ix.close()
+                    ix = self._create()
+            else:
+                ix = self._create()
+            self._ix = ix
+        return self._ix
+
+    def _create(self) -> Any:
+        from whoosh import index as windex
+
+        self.clear()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return windex.create_in(str(self.dir), self.schema, self.name)
+
+    def clear(self) -> None:
+        """Delete this index's files (it is derived data; the other index stays)."""
+        self.close()
+        if not self.dir.is_dir():
+            return
+        for entry in self.dir.iterdir():
+            name = entry.name
+            if name.startswith((f"_{self.name}_", f"{self.name}_", f"manifest-{self.name}.")) \
+                    or name.startswith(f".manifest-{self.name}."):
+                try:
+                    entry.unlink()
+                except OSError:
+                    pass
+
+    def destroy(self) -> None:
+        """Delete the whole index folder (both indexes)."""
+        self.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def close(self) -> None:
+        """Release the open index."""
+        if self._ix is not None:
+            try:
+                self._ix.close()
+            except Exception:  # noqa: BLE001 - closing a broken index
+                pass
+            self._ix = None
+
+    # ------------------------------------------------------------------ manifest
+
+    def _manifest_path(self) -> Path:
+        return self.dir / f"manifest-{self.name}.json"
+
+    def _read_manifest(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self._manifest_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _manifest_schema(self) -> int | None:
+        data = self._read_manifest()
+        return None if data is None else data.get("schema")
+
+    def _write_manifest(self, generation: int, files: dict[str, list[Any]]) -> None:
+        path = self._manifest_path()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "generation": generation,
+                                   "files": files}, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def known(self) -> dict[str, list[Any]]:
+        """What the index holds: path -> [signature, spec id, content hash]."""
+        ix = self.index()
+        data = self._read_manifest()
+        generation = ix.latest_generation()
+        if data is not None and data.get("generation") == generation and \
+                data.get("schema") == SCHEMA_VERSION and isinstance(data.get("files"), dict):
+            return data["files"]
+        out: dict[str, list[Any]] = {}
+        with ix.searcher() as searcher:
+            for doc in searcher.reader().all_stored_fields():
+                out[doc["path"]] = [doc.get("sig"), doc.get("spec_id"), doc.get("hash")]
+        return out
+
+    # ------------------------------------------------------------------ refresh
+
+    def scan(self) -> dict[str, tuple[str, str, str]]:
+        """Every spec file now: project-relative path -> (absolute path, path under specs/,
+        stat signature)."""
+        from sdd_core.index import walk_spec_files
+
+        prefix = self.project.specs_rel + "/"
+        out: dict[str, tuple[str, str, str]] = {}
+        for full, rel in walk_spec_files(str(self.project.specs_dir)):
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            out[prefix + rel] = (full, rel, f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+        return out
+
+    def refresh(self) -> bool:
+        """Bring the index up to date with the spec files; ``True`` when it is current,
+        ``False`` when another process holds the index lock (the index is searched as it is)."""
+        from sdd_core.index import read_spec_file
+
+        ix = self.index()
+        known = self.known()
+        current = self.scan()
+        changed = [p for p, (_, _, sig) in current.items() if known.get(p, [None])[0] != sig]
+        removed = [p for p in known if p not in current]
+        self.last_changes = (0, len(removed))
+        if not changed and not removed:
+            return True
+
+        files = {p: v for p, v in known.items() if p in current}
+        to_index = []
+        for path in changed:
+            full, rel, sig = current[path]
+            spec, _problems = read_spec_file(full, path, rel)
+            old = known.get(path)
+            if spec is None:
+                files[path] = [sig, None, None]
+                if old is not None and old[1] is not None:
+                    removed.append(path)  # it was indexed; now it does not parse
+                continue
+            files[path] = [sig, spec.id, spec.hash]
+            if old is not None and old[1] == spec.id and old[2] == spec.hash:
+                continue  # touched, not changed
+            to_index.append((spec, sig))
+
+        if to_index or removed:
+            from whoosh.writing import LockError
+
+            try:
+                writer = self._writer(ix, len(to_index))
+            except LockError:
+                warn(f"the search index {self.dir} is being updated by another process;"
+                     " searching it as it is")
+                return False
+            try:
+                for path in removed:
+                    writer.delete_by_term("path", path)
+                for spec, _sig in to_index:
+                    if spec.path in known:
+                        writer.delete_by_term("path", spec.path)
+                for spec, sig in to_index:
+                    for doc in self.documents(spec, sig):
+                        writer.add_document(**doc)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            self.close()
+            ix = self.index()
+        self.last_changes = (len(to_index), len(removed))
+        self._write_manifest(ix.latest_generation(), files)
+        return True
+
+    def _writer(self, ix: Any, count: int) -> Any:
+        speed_up_whoosh()
+        procs = min(cores(), 4)
+        if count >= PARALLEL_FROM and procs > 1:
+            # One segment per process, no final merge: the fastest build on few cores.
+            return ix.writer(procs=procs, multisegment=True, limitmb=96,
+                             timeout=LOCK_TIMEOUT, delay=0.05)
+        return ix.writer(limitmb=64, timeout=LOCK_TIMEOUT, delay=0.05)
