@@ -4,17 +4,30 @@ twice, D003 a data model that cannot be read as intended."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Finding, Rule
     from sdd_core.registry import RuleContext
+    from sdd_dbml.model import DataModel
+
+
+_LAST: list[Any] = []  # [specs dict, model]: the three rules of one validation share it
+
+
+def _model(ctx: "RuleContext") -> "DataModel":
+    from sdd_dbml.collect import project_model
+
+    if _LAST and _LAST[0] is ctx.specs:
+        return _LAST[1]  # type: ignore[no-any-return]
+    model = project_model(ctx.specs.values())
+    _LAST[:] = [ctx.specs, model]
+    return model
 
 
 def rules() -> "list[Rule]":
     """The rules of the plugin."""
     from sdd_core import Rule, Severity
-    from sdd_dbml.collect import project_model
     from sdd_dbml.export import ref_problem
 
     unknown = Rule("D001", Severity.ERROR,
@@ -23,7 +36,7 @@ def rules() -> "list[Rule]":
     unreadable = Rule("D003", Severity.WARNING, "data model sections and DBML blocks are readable")
 
     def check_refs(ctx: "RuleContext") -> "Iterator[Finding]":
-        model = project_model(ctx.specs.values())
+        model = _model(ctx)
         for ref in model.refs:
             problem = ref_problem(ref, model)
             if problem:
@@ -31,7 +44,7 @@ def rules() -> "list[Rule]":
                                       ctx.specs.get(ref.spec_id), ref.line, path=ref.spec_path)
 
     def check_duplicates(ctx: "RuleContext") -> "Iterator[Finding]":
-        model = project_model(ctx.specs.values())
+        model = _model(ctx)
         for dup, first in model.duplicates():
             where = "earlier in this spec" if first.spec_id == dup.spec_id else \
                 f"by {first.spec_id}"
@@ -40,7 +53,7 @@ def rules() -> "list[Rule]":
                 ctx.specs.get(dup.spec_id), dup.line, path=dup.spec_path)
 
     def check_readable(ctx: "RuleContext") -> "Iterator[Finding]":
-        model = project_model(ctx.specs.values())
+        model = _model(ctx)
         for p in model.problems:
             yield unreadable.finding(p.message, ctx.specs.get(p.spec_id), p.line,
                                      path=p.spec_path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from sdd_core import Spec
@@ -299,9 +299,3 @@ def grouped(ops: list[Operation]) -> dict[tuple[str, str], list[Operation]]:
     for op in ops:
         out.setdefault(op.key, []).append(op)
     return out
-
-
-def describe(value: Any) -> str:
-    """A short text for a value in a message."""
-    text = str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
