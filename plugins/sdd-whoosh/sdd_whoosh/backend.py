@@ -23,6 +23,7 @@ T = TypeVar("T")
 SNIPPET_CHARS = 180
 SNIPPET_SURROUND = 50
 FALLBACK_CHARS = 160
+MAX_EXPANSIONS = 256
 
 
 class WhooshBackend(SearchBackend):
@@ -106,7 +107,7 @@ class WhooshBackend(SearchBackend):
     def _search(self, name: str, query: "SearchQuery") -> list[SearchHit]:
         from whoosh import scoring
 
-        plan = translate(query, self.analyzer)
+        plan = translate(query, self.analyzer, self._expand if query.terms.prefixes else None)
         if plan is None or query.limit <= 0:
             return []
         ix = self.stores[name].index()
@@ -122,7 +123,7 @@ class WhooshBackend(SearchBackend):
                 matched = [label for label, terms in label_terms if terms & matched_terms]
                 domain, status = stored.get("labels") or ("", "")
                 if name == "specs":
-                    snippet = self._snippet(stored, matched_terms, ("body", "requirements"),
+                    snippet = self._snippet(stored, matched_terms, ("body", "requirements", "title"),
                                             fallback=stored.get("body", ""))
                     hits.append(SearchHit(
                         spec_id=stored["spec_id"], title=stored.get("title", ""),
@@ -137,6 +138,22 @@ class WhooshBackend(SearchBackend):
                         item_id=stored.get("item_id"), text=stored.get("item_text", ""),
                         domain=domain, status=status, matched=matched))
         return hits
+
+    def _expand(self, prefix: str) -> list[str]:
+        """Stems of the indexed words (as written) that start with ``prefix``."""
+        self._ensure("specs")
+        words: set[str] = set()
+        ix = self.stores["specs"].index()
+        with ix.reader() as reader:
+            schema = reader.schema
+            for name in fields_for("spec"):
+                spell = schema[name].spelling_fieldname(name)
+                for btext in reader.expand_prefix(spell, prefix):
+                    words.add(btext.decode("utf-8"))
+                    if len(words) >= MAX_EXPANSIONS:
+                        break
+        stems = {t for w in words for t in (tok.text for tok in self.analyzer(w, mode="query"))}
+        return sorted(stems)
 
     def _snippet(self, stored: dict[str, Any], matched: set[tuple[str, bytes]],
                  fields: tuple[str, ...], fallback: str) -> str:

@@ -13,6 +13,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Iterator
 
+# This module is imported only when a search runs (the schema is pickled into the index, so
+# its classes live at module level).
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
 if TYPE_CHECKING:
     from sdd_core.model import Spec
 
@@ -34,23 +40,65 @@ FIELD_B = {"title_B": 0.4, "item_title_B": 0.4, "requirements_B": 0.75, "body_B"
            "item_text_B": 0.75}
 
 
-def analyzer() -> Any:
-    """Words (``\\w+``, so Hangul and accented letters too), lower-cased, accent-folded and
-    stemmed for English. No stop words: ``MAY`` and ``NOT`` carry meaning in specs."""
-    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
-    from whoosh.support.charset import accent_map
+# Hangul, kana and CJK ideographs: those scripts attach particles to words or write without
+# spaces, so their runs are indexed as overlapping two-character pieces ("결제가" -> 결제 제가)
+# and a word is found inside a longer run.
+_CJK = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+                  "\uac00-\ud7af\uf900-\ufaff]")
 
-    # The same chain as Whoosh's StemmingAnalyzer without its stop list, with accents folded
-    # before stemming so that "cafés" and "cafe" meet.
-    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-            | StemFilter(cachesize=-1))
+
+def is_cjk(text: str) -> bool:
+    """Whether ``text`` holds Hangul, kana or CJK ideographs."""
+    return _CJK.search(text) is not None
+
+
+class CjkBigramFilter(Filter):  # type: ignore[misc]
+    """Splits runs of Hangul, kana or CJK ideographs into overlapping two-character tokens
+    with consecutive positions, so phrase queries over them work."""
+
+    def __call__(self, tokens: Any) -> Any:
+        shift = 0
+        for t in tokens:
+            text = t.text
+            if len(text) <= 2 or not is_cjk(text):
+                if shift and t.positions:
+                    t.pos += shift
+                yield t
+                continue
+            base_pos = t.pos if t.positions else 0
+            start = t.startchar if t.chars else 0
+            exact = t.chars and t.endchar - t.startchar == len(text)
+            for i in range(len(text) - 1):
+                t.text = text[i:i + 2]
+                if t.positions:
+                    t.pos = base_pos + shift + i
+                if exact:
+                    t.startchar, t.endchar = start + i, start + i + 2
+                yield t
+            shift += len(text) - 2
+
+
+# Runs of letters and digits (no underscores): the same tokens as the core's reference analysis.
+TOKEN_PATTERN = r"[^\W_]+"
+
+
+def folding() -> Any:
+    """Tokenize, lower-case and fold accents (no stemming): for prefixes and spelling."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def analyzer() -> Any:
+    """Words (letters and digits, so Hangul and accented letters too), lower-cased,
+    accent-folded and stemmed for English; Hangul/CJK runs as two-character pieces. No stop
+    words: ``MAY`` and ``NOT`` carry meaning in specs."""
+    # The chain of Whoosh's StemmingAnalyzer without its stop list, with accents folded before
+    # stemming so that "cafés" and "cafe" meet.
+    return folding() | StemFilter(cachesize=-1) | CjkBigramFilter()
 
 
 def build_schema(kind: str) -> Any:
     """The Whoosh schema of the ``specs`` index (one document per spec file) or of the
     ``items`` index (one per requirement and scenario)."""
-    from whoosh.fields import ID, STORED, TEXT, Schema
-
     ana = analyzer()
     common = dict(
         path=ID(stored=True),  # the key: every update deletes and re-adds a file's documents
@@ -118,7 +166,7 @@ def split_body(spec: "Spec") -> str:
 
 def requirement_text(spec: "Spec") -> str:
     """Every requirement's name and text, one after the other."""
-    return "\n".join(f"{r.title}\n{plain(r.text)}" for r in spec.requirements)
+    return "\n".join(f"{r.id} {r.title}\n{plain(r.text)}" for r in spec.requirements)
 
 
 def scenario_text(scenario: Any) -> str:
@@ -143,7 +191,7 @@ def item_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
     common = {**_common(spec, sig), "spec_title": spec.title}
     for req in spec.requirements:
         yield {**common, "kind": "requirement", "item_id": req.id, "item_title": req.title,
-               "item_text": plain(req.text)}
+               "item_text": req.text.strip()}
     for sc in spec.scenarios:
         yield {**common, "kind": "scenario", "item_id": sc.name, "item_title": sc.name,
                "item_text": scenario_text(sc)}

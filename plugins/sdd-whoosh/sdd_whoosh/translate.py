@@ -8,7 +8,7 @@ analyzer, so case, accents and English word endings are folded the same way on b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from sdd_whoosh.schema import ITEM_FIELDS, SPEC_FIELDS
 
@@ -38,11 +38,9 @@ def tokens(ana: Any, text: str) -> list[str]:
 
 def fold(ana: Any, text: str) -> str:
     """Lower-cased, accent-folded, but not stemmed (for prefixes)."""
-    from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
-    from whoosh.support.charset import accent_map
+    from sdd_whoosh.schema import folding
 
-    chain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-    return " ".join(t.text for t in chain(text))
+    return " ".join(t.text for t in folding()(text))
 
 
 def _over_fields(fields: tuple[str, ...], make: Any) -> Any:
@@ -71,16 +69,25 @@ def text_query(ana: Any, text: str, fields: tuple[str, ...], fuzzy: bool = False
     return _over_fields(fields, lambda f: Phrase(f, words))
 
 
-def prefix_query(ana: Any, text: str, fields: tuple[str, ...]) -> Any | None:
-    """``pay*``: any term starting with the folded prefix; earlier words of a multi-word
+def prefix_query(ana: Any, text: str, fields: tuple[str, ...],
+                 expand: Callable[[str], list[str]] | None = None) -> Any | None:
+    """``pay*``: any term starting with the folded prefix, plus the stems of indexed words
+    that start with it (``paying`` is indexed as ``pai``); earlier words of a multi-word
     prefix (``rate lim*``) must appear as they are."""
-    from whoosh.query import And, Prefix
+    from whoosh.query import And, Or, Prefix, Term
 
     parts = fold(ana, text).split()
     if not parts:
         return None
     last = parts[-1]
-    queries = [_over_fields(fields, lambda f: Prefix(f, last))]
+    stems = [s for s in (expand(last) if expand else []) if not s.startswith(last)]
+
+    def one(f: str) -> Any:
+        if not stems:
+            return Prefix(f, last)
+        return Or([Prefix(f, last), *(Term(f, s) for s in stems)])
+
+    queries = [_over_fields(fields, one)]
     for word in parts[:-1]:
         q = text_query(ana, word, fields)
         if q is not None:
@@ -88,9 +95,11 @@ def prefix_query(ana: Any, text: str, fields: tuple[str, ...]) -> Any | None:
     return queries[0] if len(queries) == 1 else And(queries)
 
 
-def translate(query: "SearchQuery", ana: Any) -> Translation | None:
+def translate(query: "SearchQuery", ana: Any,
+              expand: Callable[[str], list[str]] | None = None) -> Translation | None:
     """The Whoosh query for a search, or ``None`` when nothing positive is left to match
-    (every word was punctuation, say)."""
+    (every word was punctuation, say). Every positive term must match, or with
+    ``query.match == "any"`` at least one."""
     from whoosh.query import And, AndNot, Or, Term
 
     terms: SearchTerms = query.terms
@@ -108,13 +117,19 @@ def translate(query: "SearchQuery", ana: Any) -> Translation | None:
             positives.append(q)
             labels.append((phrase, q))
     for prefix in terms.prefixes:
-        q = prefix_query(ana, prefix, fields)
+        q = prefix_query(ana, prefix, fields, expand)
         if q is not None:
             positives.append(q)
             labels.append((f"{prefix}*", q))
     if not positives:
         return None
-    result = positives[0] if len(positives) == 1 else And(positives)
+    if len(positives) == 1:
+        result = positives[0]
+    elif getattr(query, "match", "all") == "any":
+        # at least one term; a document matching more of them ranks higher
+        result = Or(positives, scale=0.9)
+    else:
+        result = And(positives)
     negatives = [q for q in (text_query(ana, x, fields) for x in terms.excluded) if q is not None]
     if negatives:
         result = AndNot(result, negatives[0] if len(negatives) == 1 else Or(negatives))
