@@ -73,8 +73,10 @@ def export_html_extras(project: "Project", spec: "Spec | None") -> str | None:
     if tables is not None and not tables:
         return None
     diagram = to_mermaid(model, tables)
-    return ('<section class="sdd-dbml"><h2>Data model</h2>\n'
-            f'<pre class="mermaid">{escape(diagram)}</pre></section>')
+    caption = "Data model" if spec is None else f"Data model of {spec.id}"
+    return (f'<figure class="sdd-diagram" data-diagram="er">'
+            f"<figcaption>{escape(caption)}</figcaption>"
+            f'<pre class="mermaid">{escape(diagram)}</pre></figure>')
 
 
 _HTML_CACHE: list[Any] = []  # [load result, actor, model]: one export renders many pages

@@ -93,6 +93,17 @@ def test_html_extras_embed_er_diagrams(dbml, sdd_project, spec_text) -> None:
     assert _extras(project, specs["misc/none"]) == []
 
 
+def test_the_html_export_embeds_the_diagrams(model_project, run_sdd, tmp_path) -> None:
+    out = tmp_path / "specs.html"
+    r = run_sdd("-C", str(model_project), "export", "--format", "html", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    # the index's diagram and one per spec page (all three specs define tables)
+    assert page.count('<figure class="sdd-diagram" data-diagram="er">') == 4
+    assert "<figcaption>Data model of billing/ledger</figcaption>" in page
+    assert '<pre class="mermaid">erDiagram\n' in page
+
+
 def test_no_tables_no_extras(dbml, sdd_project, spec_text) -> None:
     project = sdd_project({"a/b/spec.md": spec_text("a/b")})
     assert _extras(project, None) == []

@@ -49,9 +49,10 @@ def _write(output: str, text: str) -> None:
               help="info.version: the API's version.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
               help="Document format (default: from the -o name, else yaml).")
+@click.option("--domain", multiple=True, help="Only the specs of these domains.")
 @pass_sdd
 def generate_cmd(sdd: SddContext, output: str | None, title: str | None, api_version: str,
-                 fmt: str | None) -> None:
+                 fmt: str | None, domain: tuple[str, ...]) -> None:
     """Write an OpenAPI 3.1 document of the operations the specs declare.
 
     Specs declare operations in front matter (api: with method, path, and optional
@@ -68,7 +69,11 @@ def generate_cmd(sdd: SddContext, output: str | None, title: str | None, api_ver
     settings = project.settings("project")
     name = title or settings.name or project.root.name
     description = getattr(settings, "description", None)
-    result = generate(project.specs(), title=name, version=api_version,
+    specs = project.specs()
+    if domain:
+        wanted = {d.strip() for value in domain for d in value.split(",") if d.strip()}
+        specs = [s for s in specs if s.domain in wanted]
+    result = generate(specs, title=name, version=api_version,
                       description=description or None)
     for warning in result.warnings:
         info(f"warning: {warning}")

@@ -1,7 +1,7 @@
 """An OpenAPI 3.1 document from the operations the specs declare.
 
 Each operation gets its operationId (given or derived), a summary (given, else the spec's
-title), a description made of the spec's description and the requirement lines that carry
+title), ``deprecated: true`` when every spec declaring it is deprecated, a description made of the spec's description and the requirement lines that carry
 RFC 2119 keywords, the spec's domain as tag, its path parameters, a response per status code
 a requirement names ("MUST respond 404 when ...") plus ``default``, and ``x-sdd-spec``: the
 specs (id, path, status) that declare it. Two specs declaring the same operation share one
@@ -202,6 +202,8 @@ def _operation(method: str, path: str, members: list[Operation], by_id: "dict[st
             for p in params
         ]
     operation["responses"] = responses
+    if all(s.status == "deprecated" for s in specs):
+        operation["deprecated"] = True
     operation["x-sdd-spec"] = [{"id": s.id, "path": s.path, "status": s.status} for s in specs]
     return operation
 

@@ -129,3 +129,15 @@ def test_clashing_operation_ids_are_made_unique(openapi, sdd_project, spec_text,
     assert doc["paths"]["/a"]["get"]["operationId"] == "fetch"
     assert doc["paths"]["/b"]["get"]["operationId"] == "fetch2"
     assert "operationId 'fetch'" in r.stderr
+
+
+def test_deprecated_specs_and_domain_filter(openapi, sdd_project, spec_text, run_sdd) -> None:
+    old = spec_text("a/old", status="deprecated", extra={"api": ["GET /old", "GET /shared"]})
+    new = spec_text("b/new", extra={"api": ["GET /shared"]})
+    root = sdd_project({"a/old/spec.md": old, "b/new/spec.md": new}).root
+    paths = _generate(run_sdd, root)["paths"]
+    assert paths["/old"]["get"]["deprecated"] is True
+    assert "deprecated" not in paths["/shared"]["get"]   # b/new still declares it
+    paths = _generate(run_sdd, root, "--domain", "b")["paths"]
+    assert list(paths) == ["/shared"]
+    assert [x["id"] for x in paths["/shared"]["get"]["x-sdd-spec"]] == ["b/new"]
