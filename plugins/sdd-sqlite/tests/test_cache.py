@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -146,6 +147,10 @@ def test_validate_cache_invalidated_by_constitution(cached, no_cache, sdd_projec
 def test_corrupt_cache_is_rebuilt_with_one_warning(cached, proj, run_sdd):
     root = proj.root
     run_sdd("list", cwd=root)
+    # the in-process run's connection lives until collected; SQLite shares a file's WAL index
+    # between the connections of one process, which would mask the damage. A second `sdd`
+    # process never shares it.
+    gc.collect()
     for suffix in ("-wal", "-shm"):
         if os.path.exists(f"{_db(root)}{suffix}"):
             os.unlink(f"{_db(root)}{suffix}")
@@ -210,12 +215,14 @@ def test_newer_schema_is_replaced(cached, proj, run_sdd):
 
 
 def test_cache_commands(cached, proj, run_sdd, spec_text):
+    from sdd_sqlite.schema import SCHEMA_VERSION
+
     root = proj.root
     r = run_sdd("cache", "status", "--format", "json", cwd=root)
     assert r.json()["exists"] is False
     assert run_sdd("cache", "init", cwd=root).exit_code == 0
     data = run_sdd("cache", "status", "--format", "json", cwd=root).json()
-    assert (data["specs"], data["schema_version"], data["stale"]) == (3, schema.SCHEMA_VERSION, [])
+    assert (data["specs"], data["schema_version"], data["stale"]) == (3, SCHEMA_VERSION, [])
     assert data["size"] > 0 and data["last_refresh"]
     (root / ".sdd" / "specs" / "new.md").write_text(spec_text("new"), encoding="utf-8")
     os.unlink(root / ".sdd" / "specs" / "billing" / "invoice.md")
