@@ -6,7 +6,6 @@ from typing import Any, Optional
 
 import strawberry
 from fastapi import Depends
-from strawberry.fastapi import GraphQLRouter
 from strawberry.types import Info
 
 from sdd_server.app import Authorization, Principal, ServerState
@@ -125,13 +124,35 @@ class Query:
 
 
 def add_graphql(app: Any, state: ServerState) -> None:
-    """Mount ``/graphql``."""
-    auth = Authorization("spec.view")
-
-    async def context(who: Principal = Depends(auth)) -> dict[str, Any]:
-        return {"state": state, "who": who}
+    """Mount ``/graphql`` (POST ``{"query", "variables", "operationName"}``, or GET with
+    ``?query=``)."""
+    from fastapi import Body, Query as Q
+    from fastapi.responses import JSONResponse
 
     schema = strawberry.Schema(query=Query)
-    router = GraphQLRouter(schema, context_getter=context, graphql_ide=None,
-                           subscription_protocols=(), dependencies=[Depends(auth)])
-    app.include_router(router, prefix="/graphql", tags=["graphql"])
+
+    async def run(query: str, variables: Optional[dict[str, Any]],
+                  operation: Optional[str], who: Principal) -> JSONResponse:
+        result = await schema.execute(query, variable_values=variables,
+                                      operation_name=operation,
+                                      context_value={"state": state, "who": who})
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [{"message": e.message, "path": e.path} for e in result.errors]
+        return JSONResponse(body, status_code=200 if result.data is not None else 400)
+
+    @app.post("/graphql", tags=["graphql"], summary="GraphQL query (reads)")
+    async def graphql_post(payload: dict[str, Any] = Body(...),
+                           who: Principal = Depends(Authorization("spec.view"))) -> Any:
+        query = payload.get("query")
+        if not isinstance(query, str) or not query.strip():
+            return JSONResponse({"data": None, "errors": [{"message": "no query"}]}, 400)
+        variables = payload.get("variables")
+        operation = payload.get("operationName")
+        return await run(query, variables if isinstance(variables, dict) else None,
+                         operation if isinstance(operation, str) else None, who)
+
+    @app.get("/graphql", tags=["graphql"], summary="GraphQL query (reads) via GET")
+    async def graphql_get(query: str = Q(..., max_length=20_000),
+                          who: Principal = Depends(Authorization("spec.view"))) -> Any:
+        return await run(query, None, None, who)
