@@ -1,0 +1,242 @@
+"""Keeping the index: incremental updates, lost manifests, corrupt files, locks, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from conftest import rewrite, search
+
+pytestmark = pytest.mark.usefixtures("whoosh")
+
+
+@pytest.fixture
+def project(sdd_project: Callable[..., Any], spec_text: Callable[..., str]) -> Any:
+    return sdd_project({
+        "ops/runbook/spec.md": spec_text(title="Runbook", requirements=[
+            "Operators SHOULD restart the worker when the queue is stuck."]),
+        "ops/backup/spec.md": spec_text(title="Backups", requirements=[
+            "Backups MUST be encrypted at rest."]),
+        "billing/invoice/spec.md": spec_text(title="Invoices", requirements=[
+            "Invoices MUST carry a sequential number."]),
+    })
+
+
+def backend(project: Any) -> Any:
+    from sdd_core.project import Project
+    from sdd_core.search import open_search_backend
+
+    return open_search_backend(Project(project.root), "whoosh")
+
+
+def refreshed(project: Any) -> tuple[int, int]:
+    """(specs re-indexed, files removed) by a refresh in a fresh backend."""
+    b = backend(project)
+    b.refresh()
+    return b.stores["specs"].last_changes
+
+
+def ids(hits: list[Any]) -> set[str]:
+    return {h.spec_id for h in hits}
+
+
+def test_first_refresh_indexes_everything_then_nothing(project: Any) -> None:
+    assert refreshed(project) == (3, 0)
+    assert refreshed(project) == (0, 0)
+    assert (project.sdd_dir / ".cache/whoosh/manifest-specs.json").is_file()
+
+
+def test_add_edit_delete_between_searches(project: Any, spec_text: Callable[..., str]) -> None:
+    specs = project.specs_dir
+    assert ids(search(project, "worker")) == {"ops/runbook"}
+    # edit: only that spec is re-indexed
+    rewrite(specs / "ops/runbook/spec.md",
+            spec_text(title="Runbook", requirements=["Page the on-call engineer."]))
+    assert refreshed(project) == (1, 0)
+    assert search(project, "worker") == []
+    assert ids(search(project, "engineer")) == {"ops/runbook"}
+    # add
+    (specs / "ops/pool").mkdir()
+    (specs / "ops/pool/spec.md").write_text(spec_text(title="Worker pool"), encoding="utf-8")
+    assert ids(search(project, "worker")) == {"ops/pool"}
+    # delete
+    (specs / "ops/backup/spec.md").unlink()
+    assert refreshed(project) == (0, 1)
+    assert search(project, "encrypted") == []
+    assert ids(search(project, "MUST")) == {"billing/invoice"}
+
+
+def test_edits_reach_the_requirement_index(project: Any, spec_text: Callable[..., str]) -> None:
+    hits = search(project, "encrypted", type="requirement")
+    assert [(h.spec_id, h.item_id) for h in hits] == [("ops/backup", "REQ-01")]
+    rewrite(project.specs_dir / "ops/backup/spec.md", spec_text(
+        title="Backups", requirements=["Backups MUST be tested.", "Backups MUST be encrypted."]))
+    hits = search(project, "encrypted", type="requirement")
+    assert [(h.spec_id, h.item_id) for h in hits] == [("ops/backup", "REQ-02")]
+    b = backend(project)
+    b.refresh()  # both indexes exist now: both are refreshed, nothing changed
+    assert b.stores["items"].last_changes == (0, 0)
+
+
+def test_a_touched_file_is_reparsed_not_reindexed(project: Any) -> None:
+    refreshed(project)
+    path = project.specs_dir / "ops/runbook/spec.md"
+    rewrite(path, path.read_text(encoding="utf-8"))  # same content, new mtime
+    assert refreshed(project) == (0, 0)
+    manifest = json.loads((project.sdd_dir / ".cache/whoosh/manifest-specs.json").read_text())
+    st = path.stat()
+    assert manifest["files"][".sdd/specs/ops/runbook/spec.md"][0] == \
+        f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+
+
+def test_lost_manifest_is_rebuilt_from_the_index(project: Any,
+                                                 spec_text: Callable[..., str]) -> None:
+    refreshed(project)
+    (project.sdd_dir / ".cache/whoosh/manifest-specs.json").unlink()
+    assert refreshed(project) == (0, 0)  # hashes and signatures come from the index
+    rewrite(project.specs_dir / "ops/backup/spec.md", spec_text(title="Snapshots"))
+    (project.sdd_dir / ".cache/whoosh/manifest-specs.json").write_text("{not json")
+    assert refreshed(project) == (1, 0)
+    assert ids(search(project, "snapshots")) == {"ops/backup"}
+
+
+def test_a_spec_that_stops_parsing_leaves_the_index(project: Any) -> None:
+    assert ids(search(project, "invoices")) == {"billing/invoice"}
+    rewrite(project.specs_dir / "billing/invoice/spec.md", "---\ntitle: [unclosed\n---\n# x\n")
+    assert search(project, "invoices") == []
+    assert refreshed(project) == (0, 0)  # remembered as unparsable: not read again
+
+
+def _index_files(project: Any) -> list[Path]:
+    return sorted((project.sdd_dir / ".cache/whoosh").iterdir())
+
+
+def test_corrupt_index_is_rebuilt_with_one_warning(project: Any,
+                                                   run_sdd: Callable[..., Any]) -> None:
+    refreshed(project)
+    for f in _index_files(project):
+        if f.name.startswith(("_specs_", "specs_")) and f.name.endswith((".toc", ".seg")):
+            f.write_bytes(b"\x00garbage" * 7)
+    r = run_sdd("search", "worker", "--backend", "whoosh", "--format", "json", cwd=project.root)
+    assert r.exit_code == 0, r.output
+    assert [h["id"] for h in r.json()] == ["ops/runbook"]
+    assert r.stderr.count("warning") == 1 and "rebuilding" in r.stderr
+    r = run_sdd("search", "worker", "--backend", "whoosh", "--format", "json", cwd=project.root)
+    assert r.stderr == "" and [h["id"] for h in r.json()] == ["ops/runbook"]
+
+
+def test_truncated_segment_files_are_rebuilt(project: Any, capsys: Any) -> None:
+    refreshed(project)
+    for f in _index_files(project):
+        if f.name.startswith("specs_") and not f.name.endswith("WRITELOCK"):
+            f.write_bytes(f.read_bytes()[:10])
+    assert ids(search(project, "encrypted")) == {"ops/backup"}
+    assert capsys.readouterr().err.count("unreadable") == 1
+
+
+def test_index_of_another_schema_version_is_rebuilt(project: Any) -> None:
+    refreshed(project)
+    path = project.sdd_dir / ".cache/whoosh/manifest-specs.json"
+    data = json.loads(path.read_text())
+    data["schema"] = -1
+    path.write_text(json.dumps(data))
+    assert refreshed(project) == (3, 0)
+
+
+def test_a_live_lock_searches_the_index_as_it_is(project: Any, monkeypatch: Any, capsys: Any,
+                                                 spec_text: Callable[..., str]) -> None:
+    import sdd_whoosh.store as store
+
+    refreshed(project)
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.2)
+    lock = backend(project).stores["specs"].index().lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        rewrite(project.specs_dir / "ops/runbook/spec.md", spec_text(title="Pager"))
+        # the edit cannot be indexed while another writer holds the lock: the old index answers
+        assert ids(search(project, "worker")) == {"ops/runbook"}
+        assert "being updated by another process" in capsys.readouterr().err
+    finally:
+        lock.release()
+    assert search(project, "worker") == []
+    assert ids(search(project, "pager")) == {"ops/runbook"}
+
+
+def test_a_lock_left_by_a_dead_process_is_cleared(project: Any,
+                                                  spec_text: Callable[..., str]) -> None:
+    refreshed(project)
+    folder = project.sdd_dir / ".cache/whoosh"
+    code = textwrap.dedent(f"""
+        import sys, time
+        from whoosh import index
+        ix = index.open_dir({str(folder)!r}, "specs")
+        assert ix.lock("WRITELOCK").acquire()
+        print("locked", flush=True)
+        time.sleep(60)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "locked"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert (folder / "specs_WRITELOCK").exists()  # the file stays; its lock died with it
+    rewrite(project.specs_dir / "ops/runbook/spec.md", spec_text(title="Pager"))
+    assert refreshed(project) == (1, 0)
+    assert ids(search(project, "pager")) == {"ops/runbook"}
+
+
+def test_whoosh_is_not_imported_by_help(tmp_path: Path) -> None:
+    code = textwrap.dedent("""
+        import sys
+        from sdd_core.cli import build_cli
+        cli = build_cli()
+        for args in (["--help"], ["search", "--help"]):
+            try:
+                cli.main(args, standalone_mode=False)
+            except SystemExit:
+                pass
+        from sdd_core.search import search_backends
+        print("whoosh" in sys.modules, "sdd_whoosh" in sys.modules)
+    """)
+    env = {**os.environ, "SDD_LOAD_PLUGINS": "whoosh"}
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False True"
+
+
+def test_whoosh_imports_without_warnings() -> None:
+    code = ("import whoosh.index, whoosh.qparser, whoosh.analysis, whoosh.highlight,"
+            " whoosh.spelling, whoosh.multiproc, sdd_whoosh.backend")
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                         text=True, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert out.returncode == 0, out.stderr
+
+
+def test_parallel_build_matches_a_single_writer(sdd_project: Callable[..., Any],
+                                                spec_text: Callable[..., str],
+                                                monkeypatch: Any) -> None:
+    import sdd_whoosh.store as store
+
+    files = {f"d{i % 3}/s{i:02d}/spec.md": spec_text(
+        title=f"Spec {i}", requirements=[f"Item {i} MUST hold {'even' if i % 2 else 'odd'}."])
+        for i in range(24)}
+    monkeypatch.setattr(store, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(store, "cores", lambda: 2)
+    project = sdd_project(files)
+    assert refreshed(project) == (24, 0)
+    segments = [f for f in _index_files(project) if f.name.endswith(".seg")]
+    assert ids(search(project, "even", limit=50)) == {f"d{i % 3}/s{i:02d}" for i in range(1, 24, 2)}
+    assert len(search(project, "MUST", limit=50)) == 24
+    assert len(search(project, "hold", type="requirement", limit=50)) == 24
+    assert segments is not None
