@@ -101,8 +101,11 @@ def dependency_graph(graph: SpecGraph, *, direction: str = "LR", cluster: bool =
     ``only`` limits the drawing to those spec ids (edges between them only); ``focus``
     draws that spec with a thicker border.
     """
-    keep = set(graph.by_id) if only is None else {i for i in only if i in graph.by_id}
-    specs = [s for s in graph.specs if s.id in keep]
+    if only is None:
+        keep, specs = set(graph.by_id), graph.specs
+    else:  # a few specs of many (a page's neighbourhood): no pass over every spec
+        keep = {i for i in only if i in graph.by_id}
+        specs = [graph.by_id[i] for i in sorted(keep)]
     lines = [f"flowchart {direction}"]
     used_classes: set[str] = set()
 
