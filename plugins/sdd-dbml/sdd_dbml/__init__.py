@@ -4,7 +4,7 @@ Specs describe tables in a ``## Data Model`` section (a ``### Table name`` headi
 Markdown field table each) or in fenced ```dbml blocks. ``sdd dbml export`` writes one DBML
 document (or, with ``--format mermaid``, a Mermaid ``erDiagram``); ``sdd export --format
 dbml`` does too. Rules D001 (unknown table or column in a reference), D002 (a table defined
-twice), D003 (an unreadable data model). The HTML export shows an ER diagram per spec.
+twice), D003 (an unreadable data model), D004 (two references between the same columns). The HTML export shows an ER diagram per spec.
 
 Only click and sdd_core's light names are imported here.
 """
@@ -35,7 +35,8 @@ def register_commands(cli: "click.Group") -> None:
 
 @hookimpl
 def register_rules(register: "Callable[[Rule], None]") -> None:
-    """D001 unknown reference targets, D002 duplicate tables, D003 unreadable models."""
+    """D001 unknown reference targets, D002 duplicate tables, D003 unreadable models, D004
+    two references between the same columns."""
     from sdd_dbml.rules import rules
 
     for rule in rules():

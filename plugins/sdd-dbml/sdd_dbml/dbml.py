@@ -25,7 +25,7 @@ _BLOCK = re.compile(r"^\s*[A-Za-z_][\w]*\b[^{\n]*\{")
 _ENDPOINT = rf"(?:{_NAME}(?:\.{_NAME})*)\.(?:\([^)]*\)|{_NAME})"
 _REF_EXPR = re.compile(rf"^\s*(?P<a>{_ENDPOINT})\s*(?P<op><>|>|<|-)\s*(?P<b>{_ENDPOINT})")
 _INLINE_REF = re.compile(rf"\bref\s*:\s*(?P<op><>|>|<|-)\s*(?P<b>{_ENDPOINT})", re.IGNORECASE)
-_COLUMN = re.compile(rf"^\s*(?P<name>{_NAME})\s+(?P<type>\"[^\"\n]+\"|[^\s\[]+)"
+_COLUMN = re.compile(rf"^\s*(?P<name>{_NAME})\s+(?P<type>\"[^\"\n]+\"|[^\s\[]+(?:\[\])?)"
                      r"\s*(?P<settings>\[.*\])?\s*$")
 
 
@@ -47,8 +47,9 @@ def blank(text: str) -> str:
         c = text[i]
         if text.startswith("'''", i):
             end = text.find("'''", i + 3)
+            closing = "" if end == -1 else "'''"
             end = n if end == -1 else end
-            out.append("'''" + re.sub(r"[^\n]", " ", text[i + 3:end]) + "'''")
+            out.append("'''" + re.sub(r"[^\n]", " ", text[i + 3:end]) + closing)
             i = end + 3
         elif c in "'`":
             j = i + 1
@@ -138,7 +139,7 @@ def parse_dbml(text: str) -> Parsed:
             kind, _, table = context[-1]
             stripped = line.strip()
             if kind == "table" and table is not None and stripped and stripped != "}" \
-                    and not re.match(r"^note\b", stripped, re.IGNORECASE):
+                    and not re.match(r"^note\s*[:{]", stripped, re.IGNORECASE):
                 cm = _COLUMN.match(line.replace("}", "") if closed else line)
                 if cm:
                     col = Column(name=cm.group("name").strip('"'),

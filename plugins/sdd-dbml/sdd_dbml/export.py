@@ -84,8 +84,35 @@ def _column(col: Column) -> str:
     return f"  {ident(col.name)} {dbml_type(col.type)}{extra}"
 
 
+def ref_key(ref: Ref, model: DataModel) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """The two ends of a reference, without direction: DBML allows one reference per pair."""
+    ends = []
+    for table, cols in ((ref.from_table, ref.from_columns), (ref.to_table, ref.to_columns)):
+        t = model.resolve_table(table)
+        ends.append((t.key if t is not None else table_key(table), tuple(cols)))
+    return frozenset(ends)
+
+
+def duplicate_refs(model: DataModel) -> list[tuple[Ref, Ref]]:
+    """``(duplicate, first)`` for every reference linking the same two ends as an earlier
+    one. References written in DBML blocks come first (they are exported as written)."""
+    first: dict[frozenset[tuple[str, tuple[str, ...]]], Ref] = {}
+    out = []
+    order = sorted(model.refs, key=lambda r: (r.source != "dbml", r.spec_id, r.line))
+    for ref in order:
+        if ref_problem(ref, model):
+            continue
+        key = ref_key(ref, model)
+        if key in first:
+            out.append((ref, first[key]))
+        else:
+            first[key] = ref
+    return out
+
+
 def ref_problem(ref: Ref, model: DataModel) -> str | None:
-    """Why a reference cannot hold (an unknown table or column), or ``None``."""
+    """Why a reference cannot hold (an unknown table or column, or a column referencing
+    itself), or ``None``."""
     for table_name, cols in ((ref.from_table, ref.from_columns), (ref.to_table, ref.to_columns)):
         table = model.resolve_table(table_name)
         if table is None:
@@ -99,6 +126,9 @@ def ref_problem(ref: Ref, model: DataModel) -> str | None:
 
                 names = [x.name for x in table.columns]
                 return f"table {table.name!r} has no column {c!r}{suggest(c, names)}"
+    a, b = model.resolve_table(ref.from_table), model.resolve_table(ref.to_table)
+    if a is b and tuple(ref.from_columns) == tuple(ref.to_columns):
+        return "both ends are the same column"
     return None
 
 
@@ -140,8 +170,15 @@ def to_dbml(model: DataModel, *, title: str | None = None) -> Exported:
         out += [f"// spec {block.spec_id} ({block.spec_path}:{block.line})", text, ""]
         result.tables += sum(1 for t in block.tables if id(t) not in dropped)
     lines = set()
+    duplicates = {id(dup): first for dup, first in duplicate_refs(model)}
     for ref in model.refs:
         if ref.source != "table":
+            continue
+        if id(ref) in duplicates:
+            kept = duplicates[id(ref)]
+            result.warnings.append(f"{ref.spec_path}:{ref.line}: reference {ref.text()} left"
+                                   f" out: {kept.spec_path}:{kept.line} already links"
+                                   " these columns")
             continue
         problem = ref_problem(ref, model)
         if problem:

@@ -220,7 +220,15 @@ def _split_row(text: str) -> list[str]:
 
 
 def _clean(cell: str) -> str:
-    return cell.replace("**", "").replace("__", "").strip().strip("`").strip()
+    """A cell without the emphasis or code marks around it (``**id**``, `` `id` ``)."""
+    value = cell.strip()
+    for mark in ("**", "__", "*", "_"):
+        if len(value) > 2 * len(mark) and value.startswith(mark) and value.endswith(mark):
+            value = value[len(mark):-len(mark)].strip()
+            break
+    if len(value) > 2 and value[0] == value[-1] == "`":
+        value = value[1:-1].strip()
+    return value
 
 
 def _roles(header: list[str]) -> list[list[str]]:

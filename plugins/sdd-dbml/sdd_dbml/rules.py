@@ -1,5 +1,6 @@
-"""Validation rules: D001 a reference to an unknown table or column, D002 a table defined
-twice, D003 a data model that cannot be read as intended."""
+"""Validation rules: D001 a reference to an unknown table or column (or from a column to
+itself), D002 a table defined twice, D003 a data model that cannot be read as intended, D004
+two references between the same columns."""
 
 from __future__ import annotations
 
@@ -28,12 +29,13 @@ def _model(ctx: "RuleContext") -> "DataModel":
 def rules() -> "list[Rule]":
     """The rules of the plugin."""
     from sdd_core import Rule, Severity
-    from sdd_dbml.export import ref_problem
+    from sdd_dbml.export import duplicate_refs, ref_problem
 
     unknown = Rule("D001", Severity.ERROR,
                    "data model references name existing tables and columns")
     duplicate = Rule("D002", Severity.ERROR, "a table is defined by one spec only")
     unreadable = Rule("D003", Severity.WARNING, "data model sections and DBML blocks are readable")
+    twice = Rule("D004", Severity.ERROR, "two columns are linked by one reference only")
 
     def check_refs(ctx: "RuleContext") -> "Iterator[Finding]":
         model = _model(ctx)
@@ -58,7 +60,15 @@ def rules() -> "list[Rule]":
             yield unreadable.finding(p.message, ctx.specs.get(p.spec_id), p.line,
                                      path=p.spec_path)
 
+    def check_twice(ctx: "RuleContext") -> "Iterator[Finding]":
+        model = _model(ctx)
+        for dup, first in duplicate_refs(model):
+            yield twice.finding(f"reference {dup.text()} links the same columns as"
+                                f" {first.text()} ({first.spec_path}:{first.line})",
+                                ctx.specs.get(dup.spec_id), dup.line, path=dup.spec_path)
+
     return [
+        Rule(twice.code, twice.severity, twice.summary, check_project=check_twice),
         Rule(unknown.code, unknown.severity, unknown.summary, check_project=check_refs),
         Rule(duplicate.code, duplicate.severity, duplicate.summary,
              check_project=check_duplicates),

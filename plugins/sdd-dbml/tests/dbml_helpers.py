@@ -80,3 +80,48 @@ Table ledger_audit {
 }
 ```
 """
+
+TYPES = ("int", "integer", "varchar(255)", "decimal(10,2)", "timestamp with time zone", "text",
+         "bool", "uuid[]")
+CONSTRAINTS = ("pk", "unique", "not null", "increment", "default: 0", "default: now()",
+               "default: hello", "default: 'it''s'")
+NOTE_CHARS = "abcdefgh xyz'{}.,-\"é"
+
+
+def random_model(rnd) -> tuple[str, dict]:
+    """A random data model as a spec's text, and what it describes:
+    ``{"tables": {name: [(column, type, flags)]}, "refs": {(t, c, op, t2, c2)}}``."""
+    def name(prefix: str) -> str:
+        return prefix + "".join(rnd.choice("abcdefghij_0123") for _ in range(rnd.randint(0, 5)))
+
+    tables: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
+    for i in range(rnd.randint(1, 5)):
+        cols: dict[str, tuple[str, str, frozenset[str]]] = {}
+        for j in range(rnd.randint(1, 5)):
+            col = name(f"c{j}")
+            flags = frozenset(rnd.sample(CONSTRAINTS, rnd.randint(0, 3)))
+            cols[col] = (col, rnd.choice(TYPES), flags)
+        tables[name(f"t{i}")] = list(cols.values())
+    refs = set()
+    linked: set[frozenset[tuple[str, str]]] = set()  # DBML allows one reference per pair
+    rows: dict[str, list[str]] = {}
+    for table, cols in tables.items():
+        rows[table] = []
+        for col, typ, flags in cols:
+            ref = ""
+            if rnd.random() < 0.4:
+                target = rnd.choice(sorted(tables))
+                target_col = rnd.choice(tables[target])[0]
+                pair = frozenset({(table, col), (target, target_col)})
+                if len(pair) == 2 and pair not in linked:
+                    linked.add(pair)
+                    op = rnd.choice((">", "<", "-", "<>", ""))
+                    refs.add((table, col, op or ">", target, target_col))
+                    ref = f"{op} {target}.{target_col}".strip()
+            note = "".join(rnd.choice(NOTE_CHARS) for _ in range(rnd.randint(0, 12))).strip()
+            rows[table].append(f"| {col} | {typ} | {', '.join(sorted(flags))} | {ref} | {note} |")
+    text = HEAD.format(id="r/model", title="Model") + "## Data Model\n\n"
+    for table in tables:
+        text += (f"### Table {table}\n\n| Field | Type | Constraints | References | Notes |\n"
+                 "|---|---|---|---|---|\n" + "\n".join(rows[table]) + "\n\n")
+    return text, {"tables": tables, "refs": refs}

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dbml_helpers import HEAD
+from dbml_helpers import HEAD, random_model
 
 JS = Path(__file__).parent / "js"
 
@@ -73,6 +73,8 @@ def test_export_with_duplicates_unknown_refs_and_odd_names_parses(dbml, sdd_proj
 |---|---|---|---|
 | id | int | pk | it's the id |
 | owner | int | default: 'o''k' | > ghosts.id |
+| self | int | | > items.self |
+| other_id | int | | > other.id |
 | "line total" | money amount | default: now() | |
 | flag | bool | default: true | |
 
@@ -95,6 +97,7 @@ Table other {
   id int [pk, note: 'braces { } in a note']
   item int [ref: > items.id]
 }
+Ref: items.other_id > other.id
 ```
 """
     root = sdd_project({"a/one/spec.md": one, "b/two/spec.md": two}).root
@@ -102,4 +105,32 @@ Table other {
     assert r.exit_code == 0, r.output
     data = _parse(r.stdout)
     assert sorted(t["name"] for t in data["tables"]) == ["billing.accounts", "items", "other"]
-    assert data["refs"] == 2
+    # accounts.item > items.id, other.item > items.id, items.other_id > other.id (once: the
+    # field table's copy is left out, and so is the self reference)
+    assert data["refs"] == 3
+
+
+def test_random_models_parse(dbml) -> None:
+    """Forty random data models (names, types, settings, notes with quotes and braces,
+    references of every kind), exported and parsed in one node process."""
+    import random
+
+    from sdd_dbml.export import to_dbml
+    from sdd_dbml.parse import parse_model
+
+    from sdd_core import parse_spec
+
+    docs, expected = [], []
+    for seed in range(40):
+        text, model = random_model(random.Random(seed))
+        spec = parse_spec(text, ".sdd/specs/r/model.md", "r/model.md").spec
+        assert spec is not None
+        docs.append(to_dbml(parse_model(spec)).text)
+        expected.append(model)
+    out = subprocess.run([*_parser(), "--many"], input=json.dumps(docs), capture_output=True,
+                         text=True, cwd=JS, timeout=120, check=False)
+    results = json.loads(out.stdout)
+    for doc, result, model in zip(docs, results, expected):
+        assert result["ok"], f"{result['errors']}\n{doc}"
+        assert sorted(t["name"] for t in result["tables"]) == sorted(model["tables"])
+        assert result["refs"] == len(model["refs"])

@@ -157,3 +157,53 @@ Customers are never deleted.
     root = sdd_project({"crm/customers/spec.md": text}).root
     r, found = _findings(run_sdd, root, "D003")
     assert found == [] and r.exit_code == 0
+
+
+LINKS = HEAD.format(id="shop/links", title="Links") + """\
+## Data Model
+
+### Table a
+
+| Field | Type | Ref |
+|---|---|---|
+| id | int | |
+| b_id | int | > b.id |
+| me | int | a.me |
+
+### Table b
+
+| Field | Type | Ref |
+|---|---|---|
+| id | int | - a.b_id |
+
+```dbml
+Table c {
+  id int [ref: > b.id]
+}
+Ref: b.id < c.id
+```
+"""
+
+
+def test_two_references_between_the_same_columns(dbml, sdd_project, run_sdd) -> None:
+    root = sdd_project({"shop/links/spec.md": LINKS}).root
+    r, found = _findings(run_sdd, root, "D004")
+    path = ".sdd/specs/shop/links/spec.md"
+    assert r.exit_code == 1
+    # references in DBML blocks count first (they are exported as written), then by line
+    assert found == sorted([
+        (path, _line(LINKS, "Ref: b.id < c.id"),
+         (f"reference b.id < c.id links the same columns as c.id > b.id ({path}:"
+          f"{_line(LINKS, 'id int [ref: > b.id]')})")),
+        (path, _line(LINKS, "| id | int | - a.b_id |"),
+         (f"reference b.id - a.b_id links the same columns as a.b_id > b.id ({path}:"
+          f"{_line(LINKS, '| b_id |')})")),
+    ])
+    _, self_ref = _findings(run_sdd, root, "D001")
+    assert self_ref == [(path, _line(LINKS, "| me |"),
+                         "reference a.me > a.me: both ends are the same column")]
+    r = run_sdd("-C", str(root), "dbml", "export")
+    assert [line for line in r.stdout.splitlines() if line.startswith("Ref: ")] == [
+        "Ref: b.id < c.id", "Ref: a.b_id > b.id"]
+    assert "reference b.id - a.b_id left out" in r.stderr
+    assert "reference a.me > a.me left out: both ends are the same column" in r.stderr
