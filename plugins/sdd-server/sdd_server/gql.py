@@ -133,9 +133,14 @@ def add_graphql(app: Any, state: ServerState) -> None:
 
     async def run(query: str, variables: Optional[dict[str, Any]],
                   operation: Optional[str], who: Principal) -> JSONResponse:
-        result = await schema.execute(query, variable_values=variables,
-                                      operation_name=operation,
-                                      context_value={"state": state, "who": who})
+        if not query.strip():
+            return JSONResponse({"data": None, "errors": [{"message": "no query"}]}, 400)
+        try:
+            result = await schema.execute(query, variable_values=variables,
+                                          operation_name=operation,
+                                          context_value={"state": state, "who": who})
+        except Exception as exc:  # noqa: BLE001 - a malformed request, not a server fault
+            return JSONResponse({"data": None, "errors": [{"message": str(exc)}]}, 400)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [{"message": e.message, "path": e.path} for e in result.errors]

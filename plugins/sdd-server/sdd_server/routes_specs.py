@@ -12,7 +12,9 @@ import math
 import subprocess
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Depends, Header, Query, Response
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from sdd_core.errors import Conflict
 
@@ -27,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
     from sdd_core.model import Spec
 
+#: a spec id (it may contain "/"); the example lets API explorers and fuzzers find a real one
+SpecId = Annotated[str, Path(examples=["auth/login"], max_length=300)]
 SORT_KEYS = ("id", "title", "status", "phase", "domain", "created", "updated", "author")
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "no or invalid token"},
@@ -139,7 +143,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/dependencies", tags=["graph"], responses=ERRORS,
              summary="The specs this one depends on")
-    async def dependencies(spec_id: str, transitive: bool = False,
+    async def dependencies(spec_id: SpecId, transitive: bool = False,
                            who: Principal = Depends(Authorization("spec.view", "spec_id"))
                            ) -> Any:
         s = snap()
@@ -162,7 +166,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/dependents", tags=["graph"], responses=ERRORS,
              summary="The specs depending on this one")
-    async def dependents(spec_id: str,
+    async def dependents(spec_id: SpecId,
                          who: Principal = Depends(Authorization("spec.view", "spec_id"))
                          ) -> Any:
         s = snap()
@@ -173,7 +177,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/impact", tags=["graph"], responses=ERRORS,
              summary="Everything a change to this spec may affect (transitive dependents)")
-    async def impact(spec_id: str,
+    async def impact(spec_id: SpecId,
                      who: Principal = Depends(Authorization("spec.view", "spec_id"))) -> Any:
         s = snap()
         assert who.spec is not None
@@ -187,7 +191,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/history", tags=["specs"], responses=ERRORS,
              summary="The spec file's commits (git log)")
-    async def history(spec_id: str, limit: int = Query(50, ge=1, le=500),
+    async def history(spec_id: SpecId, limit: int = Query(50, ge=1, le=500),
                       who: Principal = Depends(Authorization("spec.view", "spec_id"))) -> Any:
         assert who.spec is not None
         commits = await run_in_threadpool(git_history, str(project.root), who.spec.path, limit)
@@ -195,7 +199,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/raw", tags=["specs"], responses=ERRORS,
              response_class=Response, summary="The spec file as it is (Markdown)")
-    async def raw(spec_id: str,
+    async def raw(spec_id: SpecId,
                   who: Principal = Depends(Authorization("spec.view", "spec_id"))) -> Response:
         spec = who.spec
         assert spec is not None
@@ -209,7 +213,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/lock", tags=["locks"], responses=ERRORS,
              summary="Who holds the lock, if anyone")
-    async def lock_status(spec_id: str,
+    async def lock_status(spec_id: SpecId,
                           who: Principal = Depends(Authorization("spec.view", "spec_id"))
                           ) -> Any:
         assert who.spec is not None
@@ -220,7 +224,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
     @app.post("/api/specs/{spec_id:path}/lock", status_code=201, tags=["locks"],
               responses={**ERRORS, 423: {"model": Problem, "description": "held by another"}},
               summary="Take (or renew) the edit lock")
-    async def lock_take(spec_id: str, body: LockRequest | None = None,
+    async def lock_take(spec_id: SpecId, body: LockRequest | None = None,
                         who: Principal = Depends(Authorization("lock.acquire", "spec_id"))
                         ) -> Any:
         spec = who.spec
@@ -246,7 +250,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
     @app.delete("/api/specs/{spec_id:path}/lock", status_code=204, tags=["locks"],
                 responses={**ERRORS, 423: {"model": Problem, "description": "held by another"}},
                 summary="Release the edit lock (admins: ?force=true)")
-    async def lock_release(spec_id: str, force: bool = False,
+    async def lock_release(spec_id: SpecId, force: bool = False,
                            who: Principal = Depends(Authorization("lock.release", "spec_id"))
                            ) -> Response:
         spec = who.spec
@@ -267,7 +271,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}/reviews", tags=["reviews"], responses=ERRORS,
              summary="The spec's reviews and its approval gate")
-    async def review_status(spec_id: str,
+    async def review_status(spec_id: SpecId,
                             who: Principal = Depends(Authorization("spec.view", "spec_id"))
                             ) -> Any:
         from sdd_review import api
@@ -277,7 +281,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.post("/api/specs/{spec_id:path}/reviews", status_code=201, tags=["reviews"],
               responses=ERRORS, summary="Ask reviewers to review the spec")
-    async def review_request(spec_id: str, body: ReviewRequest,
+    async def review_request(spec_id: SpecId, body: ReviewRequest,
                              who: Principal = Depends(Authorization("review.request",
                                                                     "spec_id"))) -> Any:
         from sdd_review import api
@@ -291,7 +295,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.patch("/api/specs/{spec_id:path}/reviews", tags=["reviews"], responses=ERRORS,
                summary="Approve or reject the spec's current content")
-    async def review_decide(spec_id: str, body: ReviewDecision,
+    async def review_decide(spec_id: SpecId, body: ReviewDecision,
                             who: Principal = Depends(Authorization("review.approve",
                                                                    "spec_id"))) -> Any:
         from sdd_review import api
@@ -315,7 +319,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.post("/api/specs/{spec_id:path}/promote", tags=["reviews"], responses=ERRORS,
               summary="Move the spec to its next status when its approval gate allows")
-    async def promote(spec_id: str,
+    async def promote(spec_id: SpecId,
                       who: Principal = Depends(Authorization("review.promote", "spec_id"))
                       ) -> Any:
         from sdd_review import api
@@ -331,7 +335,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
     @app.get("/api/specs/{spec_id:path}", response_model=SpecDetail, tags=["specs"],
              responses=ERRORS, summary="One spec (its version is the ETag)")
-    async def get_spec(spec_id: str,
+    async def get_spec(spec_id: SpecId,
                        who: Principal = Depends(Authorization("spec.view", "spec_id"))) -> Any:
         spec = who.spec
         assert spec is not None
@@ -345,7 +349,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
                         412: {"model": Problem, "description": "stale If-Match"},
                         428: {"model": Problem, "description": "If-Match missing"}},
              summary="Change a spec (needs If-Match with its version)")
-    async def put_spec(spec_id: str, body: SpecUpdate,
+    async def put_spec(spec_id: SpecId, body: SpecUpdate,
                        if_match: str | None = Header(None, max_length=200),
                        who: Principal = Depends(Authorization("spec.update", "spec_id"))
                        ) -> Any:
@@ -397,7 +401,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
                 responses={**ERRORS, 409: {"model": Problem, "description": "locked"},
                            412: {"model": Problem, "description": "stale If-Match"}},
                 summary="Delete a spec (If-Match optional)")
-    async def delete_spec(spec_id: str, if_match: str | None = Header(None, max_length=200),
+    async def delete_spec(spec_id: SpecId, if_match: str | None = Header(None, max_length=200),
                           who: Principal = Depends(Authorization("spec.delete", "spec_id"))
                           ) -> Response:
         spec = who.spec
