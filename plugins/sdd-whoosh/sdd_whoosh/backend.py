@@ -12,7 +12,7 @@ from sdd_core.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchBackend, Searc
 
 from sdd_whoosh.schema import FIELD_B, analyzer
 from sdd_whoosh.store import IndexStore, warn
-from sdd_whoosh.translate import fields_for, translate
+from sdd_whoosh.translate import translate
 
 if TYPE_CHECKING:
     from sdd_core.project import Project
@@ -113,7 +113,7 @@ class WhooshBackend(SearchBackend):
         ix = self.stores[name].index()
         with ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2, **FIELD_B)) as searcher:
             results = searcher.search(plan.query, limit=query.limit, filter=plan.filter,
-                                      terms=True)
+                                      mask=plan.mask, terms=True)
             reader = searcher.reader()
             label_terms = [(label, expanded_terms(q, reader)) for label, q in plan.labels]
             hits = []
@@ -142,16 +142,13 @@ class WhooshBackend(SearchBackend):
     def _expand(self, prefix: str) -> list[str]:
         """Stems of the indexed words (as written) that start with ``prefix``."""
         self._ensure("specs")
-        words: set[str] = set()
+        words: list[str] = []
         ix = self.stores["specs"].index()
         with ix.reader() as reader:
-            schema = reader.schema
-            for name in fields_for("spec"):
-                spell = schema[name].spelling_fieldname(name)
-                for btext in reader.expand_prefix(spell, prefix):
-                    words.add(btext.decode("utf-8"))
-                    if len(words) >= MAX_EXPANSIONS:
-                        break
+            for btext in reader.expand_prefix("words", prefix):
+                words.append(btext.decode("utf-8"))
+                if len(words) >= MAX_EXPANSIONS:
+                    break
         stems = {t for w in words for t in (tok.text for tok in self.analyzer(w, mode="query"))}
         return sorted(stems)
 
@@ -173,29 +170,22 @@ class WhooshBackend(SearchBackend):
         return flat if len(flat) <= FALLBACK_CHARS else flat[:FALLBACK_CHARS].rsplit(" ", 1)[0] + " …"
 
     def _suggest(self, word: str, limit: int) -> list[str]:
-        """Index words within two edits of ``word``: nearest first, then the most common.
-        Candidates come from the unstemmed spelling fields Whoosh keeps beside the title,
-        requirement and body fields, so suggestions are whole words as written."""
-        from sdd_whoosh.translate import fold
+        """Words of the specs within two edits of ``word`` (as written, not stemmed): the
+        nearest first, then those in the most specs."""
+        from sdd_core.search import fold
 
-        key = fold(self.analyzer, word).replace(" ", "")
+        key = fold(word).strip()
         if not key or limit <= 0:
             return []
         ix = self.store.index()
         best: dict[str, tuple[int, int]] = {}
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            schema = searcher.schema
-            for name in fields_for("spec"):
-                spell = schema[name].spelling_fieldname(name)
-                for dist in (1, 2):
-                    for sug in reader.terms_within(spell, key, dist, prefix=1):
-                        if sug == key or sug in best and best[sug][0] <= dist:
-                            continue
-                        stems = [t.text for t in self.analyzer(sug, mode="query")]
-                        df = sum(reader.doc_frequency(f, stems[0]) for f in fields_for("spec")) \
-                            if stems else 0
-                        best[sug] = (dist, df)
+            corrector = searcher.corrector("words")
+            for dist in (1, 2):
+                for sug in corrector.suggest(key, limit=limit * 4, maxdist=dist, prefix=1):
+                    if sug != key and sug not in best:
+                        best[sug] = (dist, reader.doc_frequency("words", sug))
         ranked = sorted(best, key=lambda w: (best[w][0], -best[w][1], w))
         return ranked[:limit]
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, Iterator
 # This module is imported only when a search runs (the schema is pickled into the index, so
 # its classes live at module level).
 from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec
 
 # Bump when the schema or the analyzer changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SPEC_FIELDS = ("title", "requirements", "body")
 ITEM_FIELDS = ("item_title", "item_text")
@@ -60,7 +60,7 @@ class CjkBigramFilter(Filter):  # type: ignore[misc]
         shift = 0
         for t in tokens:
             text = t.text
-            if len(text) <= 2 or not is_cjk(text):
+            if len(text) <= 2 or text.isascii() or not is_cjk(text):
                 if shift and t.positions:
                     t.pos += shift
                 yield t
@@ -112,10 +112,12 @@ def build_schema(kind: str) -> Any:
     if kind == "specs":
         return Schema(
             **common,
-            title=TEXT(analyzer=ana, stored=True, field_boost=TITLE_BOOST, spelling=True),
-            requirements=TEXT(analyzer=ana, stored=True, field_boost=REQUIREMENTS_BOOST,
-                              spelling=True),
-            body=TEXT(analyzer=ana, stored=True, field_boost=BODY_BOOST, spelling=True),
+            title=TEXT(analyzer=ana, stored=True, field_boost=TITLE_BOOST),
+            requirements=TEXT(analyzer=ana, stored=True, field_boost=REQUIREMENTS_BOOST),
+            body=TEXT(analyzer=ana, stored=True, field_boost=BODY_BOOST),
+            # every distinct word of the spec as written (folded, not stemmed): the
+            # vocabulary for "did you mean" and for expanding prefixes
+            words=KEYWORD(scorable=False),
         )
     return Schema(
         **common,
@@ -182,8 +184,14 @@ def _common(spec: "Spec", sig: str) -> dict[str, Any]:
 
 def spec_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
     """The ``specs`` index document of one spec."""
-    yield {**_common(spec, sig), "title": spec.title, "requirements": requirement_text(spec),
-           "body": plain(split_body(spec))}
+    from sdd_core.search import tokenize
+
+    title, reqs, body = spec.title, requirement_text(spec), plain(split_body(spec))
+    words = set(tokenize(title))
+    words.update(tokenize(reqs))
+    words.update(tokenize(body))
+    yield {**_common(spec, sig), "title": title, "requirements": reqs, "body": body,
+           "words": " ".join(sorted(words))}
 
 
 def item_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:

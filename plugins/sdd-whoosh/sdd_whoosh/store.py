@@ -182,17 +182,33 @@ class IndexStore:
 
     def scan(self) -> dict[str, tuple[str, str, str]]:
         """Every spec file now: project-relative path -> (absolute path, path under specs/,
-        stat signature)."""
-        from sdd_core.index import walk_spec_files
+        stat signature). The same files the core's file index reads (hidden folders and
+        files skipped)."""
+        from sdd_core.parsing import is_spec_filename
 
         prefix = self.project.specs_rel + "/"
         out: dict[str, tuple[str, str, str]] = {}
-        for full, rel in walk_spec_files(str(self.project.specs_dir)):
+
+        def walk(folder: str, rel: str) -> None:
             try:
-                st = os.stat(full)
+                entries = list(os.scandir(folder))
             except OSError:
-                continue
-            out[prefix + rel] = (full, rel, f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+                return
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():
+                        walk(entry.path, f"{rel}{name}/")
+                    elif is_spec_filename(name):
+                        st = entry.stat()
+                        out[f"{prefix}{rel}{name}"] = (entry.path, f"{rel}{name}",
+                                                       f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+                except OSError:
+                    continue
+
+        walk(str(self.project.specs_dir), "")
         return out
 
     def refresh(self) -> bool:
@@ -258,6 +274,6 @@ class IndexStore:
         procs = min(cores(), 4)
         if count >= PARALLEL_FROM and procs > 1:
             # One segment per process, no final merge: the fastest build on few cores.
-            return ix.writer(procs=procs, multisegment=True, limitmb=96,
+            return ix.writer(procs=procs, multisegment=True, limitmb=256,
                              timeout=LOCK_TIMEOUT, delay=0.05)
-        return ix.writer(limitmb=64, timeout=LOCK_TIMEOUT, delay=0.05)
+        return ix.writer(limitmb=256, timeout=LOCK_TIMEOUT, delay=0.05)

@@ -24,6 +24,7 @@ class Translation:
     query: Any
     filter: Any
     labels: list[tuple[str, Any]] = field(default_factory=list)
+    mask: Any = None  # documents matching an excluded term
 
 
 def fields_for(kind: str) -> tuple[str, ...]:
@@ -100,7 +101,7 @@ def translate(query: "SearchQuery", ana: Any,
     """The Whoosh query for a search, or ``None`` when nothing positive is left to match
     (every word was punctuation, say). Every positive term must match, or with
     ``query.match == "any"`` at least one."""
-    from whoosh.query import And, AndNot, Or, Term
+    from whoosh.query import And, Or, Term
 
     terms: SearchTerms = query.terms
     fields = fields_for(query.type)
@@ -130,9 +131,10 @@ def translate(query: "SearchQuery", ana: Any,
         result = Or(positives, scale=0.9)
     else:
         result = And(positives)
+    # Exclusions are a mask (a set of documents removed from the results): Whoosh's AndNot
+    # matcher lets through documents whose excluded term sits in a later field of an Or.
     negatives = [q for q in (text_query(ana, x, fields) for x in terms.excluded) if q is not None]
-    if negatives:
-        result = AndNot(result, negatives[0] if len(negatives) == 1 else Or(negatives))
+    mask = None if not negatives else negatives[0] if len(negatives) == 1 else Or(negatives)
 
     filters: list[Any] = [] if query.type == "spec" else [Term("kind", query.type)]
     if query.domains:
@@ -140,4 +142,4 @@ def translate(query: "SearchQuery", ana: Any,
     if query.statuses:
         filters.append(Or([Term("status", s.lower()) for s in query.statuses]))
     where = None if not filters else filters[0] if len(filters) == 1 else And(filters)
-    return Translation(result, where, labels)
+    return Translation(result, where, labels, mask)

@@ -183,3 +183,22 @@ def test_default_backend_from_config(project: Any, run_sdd: Callable[..., Any]) 
     assert r.exit_code == 0, r.output
     assert "(whoosh)" in r.stderr
     assert (project.sdd_dir / ".cache" / "whoosh").is_dir()
+
+
+def test_exclusion_in_any_field_removes_the_spec(sdd_project: Callable[..., Any],
+                                                 spec_text: Callable[..., str]) -> None:
+    # "voucher" sits in the requirements of one spec and the body of others; the positive
+    # words sit elsewhere. Every spec holding "voucher" anywhere must go.
+    project = sdd_project({
+        "a/s1/spec.md": spec_text(title="Parcel desk", requirements=["Keep the voucher."],
+                                  body_extra="## Notes\n\nparcel"),
+        "a/s2/spec.md": spec_text(title="Parcel room", requirements=["Keep the ledger."],
+                                  body_extra="## Notes\n\nvoucher parcel"),
+        "a/s3/spec.md": spec_text(title="Parcel hall", requirements=["Keep the ledger."],
+                                  body_extra="## Notes\n\nparcel"),
+        "a/s4/spec.md": spec_text(title="Voucher parcel", requirements=["Keep it."]),
+    })
+    assert ids(search(project, "parcel -voucher")) == ["a/s3"]
+    assert ids(search(project, "par* -voucher")) == ["a/s3"]
+    # only s1 has the sequence "the voucher"
+    assert sorted(ids(search(project, 'parcel -"the voucher"'))) == ["a/s2", "a/s3", "a/s4"]
