@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 # From this many specs to index at once, index in parallel processes (one segment each).
 PARALLEL_FROM = 500
 LOCK_TIMEOUT = 5.0
+# A file modified this recently (ns) when it was read may change again within the same
+# mtime tick without its size changing: its signature is recorded as "racy" so that the next
+# refresh reads it again (and re-indexes it only if its content hash moved).
+RACY_NS = 2_000_000_000
 
 
 def warn(message: str) -> None:
@@ -227,8 +232,11 @@ class IndexStore:
 
         files = {p: v for p, v in known.items() if p in current}
         to_index = []
+        now = time.time_ns()
         for path in changed:
             full, rel, sig = current[path]
+            if now - int(sig.split(":", 1)[0]) < RACY_NS:
+                sig = "racy:" + sig
             spec, _problems = read_spec_file(full, path, rel)
             old = known.get(path)
             if spec is None:
