@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from sdd_server.app import Authorization, HTTPError, Principal, ServerState
 from sdd_server.models import AdvancedSearch, SpecPage
 from sdd_server.routes_specs import ERRORS, paginate, sort_specs
-from sdd_server.snapshot import words_of
+from sdd_server.snapshot import analyzed, words_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
@@ -71,28 +72,33 @@ def fallback_search(state: ServerState, terms: "SearchTerms", limit: int,
     snap = state.project.snapshots.current()
     index = snap.words
     candidates: set[str] | None = None
-    for w in terms.words:
+    words = [t for w in terms.words for t in analyzed(w)]
+    phrases = [" ".join(analyzed(p)) for p in terms.phrases]
+    excluded = [" ".join(analyzed(e)) for e in terms.excluded]
+    prefixes = [w.lower() for p in terms.prefixes for w in words_of(p)[:1]]
+    for w in words:
         ids = index.get(w, set())
         candidates = set(ids) if candidates is None else candidates & ids
-    for p in terms.prefixes:
+    for p in prefixes:
         ids = set().union(*(v for k, v in index.items() if k.startswith(p)))
         candidates = ids if candidates is None else candidates & ids
     if candidates is None:
-        candidates = set(snap.by_id) if terms.phrases else set()
+        candidates = set(snap.by_id) if phrases else set()
     hits = []
-    needles = [*terms.words, *terms.phrases, *terms.prefixes]
+    needles = [n.lower() for n in (*terms.words, *terms.phrases, *terms.prefixes)]
+    texts = snap.texts
     for sid in candidates:
         spec = snap.by_id[sid]
-        text = f"{spec.id} {spec.title} {spec.description} {spec.body}".lower()
-        text = " ".join(words_of(text))
-        if any(p not in text for p in terms.phrases):
-            continue
-        if any((" " + e + " ") in f" {text} " for e in terms.excluded):
-            continue
         if domains and spec.domain.lower() not in domains:
             continue
         if statuses and spec.status.lower() not in statuses:
             continue
+        if phrases or excluded:
+            padded = f" {texts[sid]} "
+            if any(f" {p} " not in padded for p in phrases):
+                continue
+            if any(f" {e} " in padded for e in excluded if e):
+                continue
         title = spec.title.lower()
         score = 1.0 + sum(2.0 for n in needles if n in title)
         hits.append((score, spec))
@@ -101,23 +107,42 @@ def fallback_search(state: ServerState, terms: "SearchTerms", limit: int,
              "domain": s.domain, "status": s.status, "type": "spec"} for sc, s in hits[:limit]]
 
 
+_backend_cache: dict[int, tuple[Any, Any]] = {}
+_backend_lock = threading.Lock()
+
+
 def backend_search(state: ServerState, text: str, terms: "SearchTerms", limit: int,
-                   domains: list[str], statuses: list[str]) -> list[dict[str, Any]] | None:
-    """Search through the installed search backend (``search.backend`` picks one); ``None``
-    when none is installed."""
-    from sdd_core.search import SearchQuery
+                   domains: list[str], statuses: list[str], actor: Any
+                   ) -> list[dict[str, Any]] | None:
+    """Search through the project's search backend (``search.backend``, else the best
+    installed one), opened once and refreshed when the specs change. ``None`` when that is
+    the core's ``scan`` backend: the server's snapshot index answers instead (same terms,
+    no per-request re-analysis of every spec)."""
+    from sdd_core import search as core
 
     project = state.project
-    found = [b for _, b in project.pm.collect("register_search_backends")]
-    if not found:
+    if not hasattr(core, "open_search_backend"):
         return None
-    wanted = project.settings("search").backend
-    chosen = next((b for b in found if b.name == wanted), None) if wanted else None
-    chosen = chosen or max(found, key=lambda b: b.priority)
-    backend = chosen.open(project)
-    backend.refresh()
-    hits = backend.search(SearchQuery(text=text, terms=terms, domains=tuple(domains),
-                                      statuses=tuple(statuses), limit=limit))
+    snap = project.snapshots.current()
+    with _backend_lock:
+        cached = _backend_cache.get(id(state))
+        if cached is None:
+            backend = core.open_search_backend(project)
+            if backend.name == "scan":
+                _backend_cache[id(state)] = (None, None)
+                return None
+            backend.refresh()
+            cached = (backend, snap)
+            _backend_cache[id(state)] = cached
+        backend, seen = cached
+        if backend is None:
+            return None
+        if seen is not snap:
+            backend.refresh()
+            _backend_cache[id(state)] = (backend, snap)
+        query = core.SearchQuery(text=text, terms=terms, domains=tuple(domains),
+                                 statuses=tuple(statuses), limit=limit)
+        hits = core.search_visible(project, backend, query, actor)
     return [{"spec_id": h.spec_id, "title": h.title, "score": h.score, "snippet": h.snippet,
              "domain": h.domain, "status": h.status, "type": h.type, "item_id": h.item_id}
             for h in hits]
@@ -146,12 +171,12 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
         terms = parse_terms(q)
         domains = [d.lower() for d in domain]
         statuses = [s.lower() for s in status]
-        hits = await run_in_threadpool(backend_search, state, q, terms, limit * 2, domains,
-                                       statuses)
+        hits = await run_in_threadpool(backend_search, state, q, terms, limit, domains,
+                                       statuses, who.actor)
         backend = "installed"
         if hits is None:
             backend = "snapshot"
-            hits = fallback_search(state, terms, limit * 2, domains, statuses)
+            hits = fallback_search(state, terms, limit * 4, domains, statuses)
         snap = project.snapshots.current()
         out = []
         for h in hits:

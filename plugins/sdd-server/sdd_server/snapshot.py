@@ -124,14 +124,19 @@ class Snapshot:
         return data
 
     @cached_property
+    def texts(self) -> dict[str, str]:
+        """Each spec's searchable text, lower-cased words joined by single spaces."""
+        return {spec.id: " ".join(analyzed(f"{spec.id} {spec.title} {spec.description}"
+                                           f" {spec.body}")) for spec in self.specs}
+
+    @cached_property
     def words(self) -> dict[str, set[str]]:
         """A small inverted index (lower-cased word -> spec ids) for full-text search when
         no search backend is installed."""
         index: dict[str, set[str]] = {}
-        for spec in self.specs:
-            text = f"{spec.id} {spec.title} {spec.description} {spec.body}".lower()
-            for w in set(_WORD.findall(text)):
-                index.setdefault(w, set()).add(spec.id)
+        for sid, text in self.texts.items():
+            for w in set(text.split()):
+                index.setdefault(w, set()).add(sid)
         return index
 
 
@@ -267,6 +272,15 @@ class ServerProject(Project):
             assert self._index is not None
             return self._index
         return super().index(backend)
+
+
+def analyzed(text: str) -> list[str]:
+    """The search terms of a text, as the core's search analyses them (folded and stemmed)
+    when it can, else lower-cased words."""
+    from sdd_core import search
+
+    analyze = getattr(search, "analyze", None)
+    return list(analyze(text)) if analyze is not None else words_of(text)
 
 
 def words_of(text: str) -> list[str]:
