@@ -6,7 +6,7 @@ Generates a project with the repository's ``bench/generate.py`` and gives one sp
 spec) and one in twenty a fenced dbml block, then measures, against baselines from the same
 process and project:
 
-- rules D001-D003 against the core's own rules over the same loaded specs;
+- rules D001-D004 against the core's own rules over the same loaded specs;
 - the DBML export and the Mermaid ER diagram against loading the specs;
 - whole-process ``sdd dbml export`` against ``sdd list``.
 
@@ -81,7 +81,7 @@ def run(size: int, runs: int) -> None:
         specs = result.specs
         rules = project.rules
         core = [r for c, r in rules.items.items() if rules.providers[c].startswith("sdd.")]
-        mine = [rules[c] for c in ("D001", "D002", "D003")]
+        mine = [rules[c] for c in ("D001", "D002", "D003", "D004")]
 
         from sdd_dbml import collect
         from sdd_dbml.export import to_dbml, to_mermaid
@@ -106,7 +106,7 @@ def run(size: int, runs: int) -> None:
 
         t_cli, t_list = cli("dbml", "export"), cli("list")
         print(f"\n{size} specs ({tables} tables)")
-        print(f"  rules D001-D003   {t_mine * 1000:8.1f} ms   core rules {t_core * 1000:8.1f} ms"
+        print(f"  rules D001-D004   {t_mine * 1000:8.1f} ms   core rules {t_core * 1000:8.1f} ms"
               f"   ratio {t_mine / t_core:5.2f}")
         print(f"  DBML export       {t_dbml * 1000:8.1f} ms   load specs {t_load * 1000:8.1f} ms"
               f"   ratio {t_dbml / t_load:5.2f}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sdd_core.errors import SddError
+from sdd_core import SddError
 from sdd_openapi.operations import METHODS, path_key
 
 
