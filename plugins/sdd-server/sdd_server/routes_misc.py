@@ -103,8 +103,10 @@ def fallback_search(state: ServerState, terms: "SearchTerms", limit: int,
         score = 1.0 + sum(2.0 for n in needles if n in title)
         hits.append((score, spec))
     hits.sort(key=lambda h: (-h[0], h[1].id))
-    return [{"spec_id": s.id, "title": s.title, "score": sc, "snippet": _snippet(s, needles),
-             "domain": s.domain, "status": s.status, "type": "spec"} for sc, s in hits[:limit]]
+    # snippets are made later, for the hits that are shown
+    return [{"spec_id": s.id, "title": s.title, "score": sc, "snippet": None,
+             "needles": needles, "domain": s.domain, "status": s.status, "type": "spec"}
+            for sc, s in hits[:limit]]
 
 
 _backend_cache: dict[int, tuple[Any, Any]] = {}
@@ -182,7 +184,11 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
         for h in hits:
             spec = snap.get(h["spec_id"])
             if spec is not None and project.allowed(who.actor, "spec.view", spec):
+                if "needles" in h:
+                    h["snippet"] = _snippet(spec, h.pop("needles"))
                 out.append(h)
+                if len(out) >= limit:
+                    break
         return {"query": q, "backend": backend, "count": len(out[:limit]), "hits": out[:limit]}
 
     @app.post("/api/search/advanced", response_model=SpecPage, tags=["search"],
