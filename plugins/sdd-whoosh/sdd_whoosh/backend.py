@@ -37,6 +37,8 @@ class WhooshBackend(SearchBackend):
         self._fresh: set[str] = set()
         self._recovered: set[str] = set()
         self._analyzer: Any = None
+        self._vocabulary: list[str] | None = None
+        self._counts: dict[str, int] = {}
 
     @property
     def store(self) -> IndexStore:
@@ -69,6 +71,8 @@ class WhooshBackend(SearchBackend):
     def _refresh(self, name: str) -> None:
         self.stores[name].refresh()
         self._fresh.add(name)
+        if name == "specs":
+            self._vocabulary = None
 
     def _ensure(self, name: str) -> None:
         if name not in self._fresh:
@@ -93,7 +97,6 @@ class WhooshBackend(SearchBackend):
 
     def suggest(self, word: str, limit: int = 3) -> list[str]:
         """Words of the index close to ``word`` (for "did you mean")."""
-        self._ensure("specs")
         return self._guard("specs", lambda: self._suggest(word, limit))
 
     # ------------------------------------------------------------------ internals
@@ -139,17 +142,29 @@ class WhooshBackend(SearchBackend):
                         domain=domain, status=status, matched=matched))
         return hits
 
+    def _words(self) -> list[str]:
+        """The vocabulary of the specs, sorted (loaded once per backend)."""
+        if self._vocabulary is None:
+            self._ensure("specs")
+            counts = self.store.vocabulary()
+            self._counts = counts
+            self._vocabulary = sorted(counts)
+        return self._vocabulary
+
     def _expand(self, prefix: str) -> list[str]:
-        """Stems of the indexed words (as written) that start with ``prefix``."""
-        self._ensure("specs")
-        words: list[str] = []
-        ix = self.stores["specs"].index()
-        with ix.reader() as reader:
-            for btext in reader.expand_prefix("words", prefix):
-                words.append(btext.decode("utf-8"))
-                if len(words) >= MAX_EXPANSIONS:
-                    break
-        stems = {t for w in words for t in (tok.text for tok in self.analyzer(w, mode="query"))}
+        """Stems of the words of the specs (as written) that start with ``prefix``: the
+        most common first, at most :data:`MAX_EXPANSIONS`."""
+        from bisect import bisect_left
+
+        words = self._words()
+        i = bisect_left(words, prefix)
+        found = []
+        while i < len(words) and words[i].startswith(prefix):
+            found.append(words[i])
+            i += 1
+        found.sort(key=lambda w: -self._counts.get(w, 0))
+        stems = {t for w in found[:MAX_EXPANSIONS]
+                 for t in (tok.text for tok in self.analyzer(w, mode="query"))}
         return sorted(stems)
 
     def _snippet(self, stored: dict[str, Any], matched: set[tuple[str, bytes]],
@@ -171,23 +186,23 @@ class WhooshBackend(SearchBackend):
 
     def _suggest(self, word: str, limit: int) -> list[str]:
         """Words of the specs within two edits of ``word`` (as written, not stemmed): the
-        nearest first, then those in the most specs."""
+        nearest first, then those in the most specs (Whoosh's spelling corrector over the
+        vocabulary)."""
+        from whoosh.spelling import ListCorrector
+
         from sdd_core.search import fold
 
         key = fold(word).strip()
         if not key or limit <= 0:
             return []
-        ix = self.store.index()
+        words = self._words()
+        corrector = ListCorrector(words)
         best: dict[str, tuple[int, int]] = {}
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            corrector = searcher.corrector("words")
-            for dist in (1, 2):
-                for sug in corrector.suggest(key, limit=limit * 4, maxdist=dist, prefix=1):
-                    if sug != key and sug not in best:
-                        best[sug] = (dist, reader.doc_frequency("words", sug))
-        ranked = sorted(best, key=lambda w: (best[w][0], -best[w][1], w))
-        return ranked[:limit]
+        for dist in (1, 2):
+            for sug in corrector.suggest(key, limit=len(words), maxdist=dist, prefix=1):
+                if sug != key and sug not in best:
+                    best[sug] = (dist, self._counts.get(sug, 0))
+        return sorted(best, key=lambda w: (best[w][0], -best[w][1], w))[:limit]
 
 
 def expanded_terms(query: Any, reader: Any) -> set[tuple[str, bytes]]:

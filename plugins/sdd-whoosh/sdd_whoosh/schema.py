@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 # This module is imported only when a search runs (the schema is pickled into the index, so
 # its classes live at module level).
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec
 
 # Bump when the schema or the analyzer changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 
 SPEC_FIELDS = ("title", "requirements", "body")
 ITEM_FIELDS = ("item_title", "item_text")
@@ -52,48 +53,92 @@ def is_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
-class CjkBigramFilter(Filter):  # type: ignore[misc]
-    """Splits runs of Hangul, kana or CJK ideographs into overlapping two-character tokens
-    with consecutive positions, so phrase queries over them work."""
-
-    def __call__(self, tokens: Any) -> Any:
-        shift = 0
-        for t in tokens:
-            text = t.text
-            if len(text) <= 2 or text.isascii() or not is_cjk(text):
-                if shift and t.positions:
-                    t.pos += shift
-                yield t
-                continue
-            base_pos = t.pos if t.positions else 0
-            start = t.startchar if t.chars else 0
-            exact = t.chars and t.endchar - t.startchar == len(text)
-            for i in range(len(text) - 1):
-                t.text = text[i:i + 2]
-                if t.positions:
-                    t.pos = base_pos + shift + i
-                if exact:
-                    t.startchar, t.endchar = start + i, start + i + 2
-                yield t
-            shift += len(text) - 2
-
-
 # Runs of letters and digits (no underscores): the same tokens as the core's reference analysis.
 TOKEN_PATTERN = r"[^\W_]+"
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+class SpecAnalyzer(Tokenizer):  # type: ignore[misc]
+    """Words (runs of letters and digits, so Hangul and accented letters too), lower-cased,
+    accent-folded and stemmed for English (Porter); runs of Hangul, kana or CJK ideographs
+    become overlapping two-character pieces with consecutive positions, so a word is found
+    inside a longer run and phrases over them work. No stop words: ``MAY`` and ``NOT``
+    carry meaning in specs.
+
+    The same terms as Whoosh's ``RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map)
+    | StemFilter`` chain, computed in one pass (indexing spends most of its time here)."""
+
+    is_morph = True
+
+    def __init__(self) -> None:
+        self._stems: dict[str, str] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._stems = {}
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: Any) -> Iterator[Any]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stems = self._stems
+        pos = start_pos
+        for m in _TOKEN.finditer(value) if tokenize else [None]:
+            raw = value if m is None else m.group()
+            word = raw.lower()
+            if not word.isascii():
+                word = word.translate(accent_map)
+                if len(word) > 2 and is_cjk(word):
+                    begin = start_char + (0 if m is None else m.start())
+                    exact = len(word) == len(raw)
+                    for i in range(len(word) - 1):
+                        t.text = word[i:i + 2]
+                        t.boost = 1.0
+                        t.stopped = False
+                        if keeporiginal:
+                            t.original = t.text
+                        if positions:
+                            t.pos = pos
+                            pos += 1
+                        if chars:
+                            t.startchar = begin + (i if exact else 0)
+                            t.endchar = begin + (i + 2 if exact else len(raw))
+                        yield t
+                    continue
+            term = stems.get(word)
+            if term is None:
+                term = stems[word] = porter_stem(word)
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = raw
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                base = start_char + (0 if m is None else m.start())
+                t.startchar, t.endchar = base, base + len(raw)
+            yield t
 
 
 def folding() -> Any:
-    """Tokenize, lower-case and fold accents (no stemming): for prefixes and spelling."""
+    """Tokenize, lower-case and fold accents (no stemming): for prefixes."""
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def analyzer() -> Any:
-    """Words (letters and digits, so Hangul and accented letters too), lower-cased,
-    accent-folded and stemmed for English; Hangul/CJK runs as two-character pieces. No stop
-    words: ``MAY`` and ``NOT`` carry meaning in specs."""
-    # The chain of Whoosh's StemmingAnalyzer without its stop list, with accents folded before
-    # stemming so that "cafés" and "cafe" meet.
-    return folding() | StemFilter(cachesize=-1) | CjkBigramFilter()
+    """The analyzer of every text field (:class:`SpecAnalyzer`)."""
+    return SpecAnalyzer()
 
 
 def build_schema(kind: str) -> Any:
@@ -115,9 +160,6 @@ def build_schema(kind: str) -> Any:
             title=TEXT(analyzer=ana, stored=True, field_boost=TITLE_BOOST),
             requirements=TEXT(analyzer=ana, stored=True, field_boost=REQUIREMENTS_BOOST),
             body=TEXT(analyzer=ana, stored=True, field_boost=BODY_BOOST),
-            # every distinct word of the spec as written (folded, not stemmed): the
-            # vocabulary for "did you mean" and for expanding prefixes
-            words=KEYWORD(scorable=False),
         )
     return Schema(
         **common,
@@ -184,14 +226,18 @@ def _common(spec: "Spec", sig: str) -> dict[str, Any]:
 
 def spec_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
     """The ``specs`` index document of one spec."""
+    yield {**_common(spec, sig), "title": spec.title, "requirements": requirement_text(spec),
+           "body": plain(split_body(spec))}
+
+
+def words_of(doc: dict[str, Any]) -> set[str]:
+    """The distinct words of a ``specs`` document as written (folded, not stemmed)."""
     from sdd_core.search import tokenize
 
-    title, reqs, body = spec.title, requirement_text(spec), plain(split_body(spec))
-    words = set(tokenize(title))
-    words.update(tokenize(reqs))
-    words.update(tokenize(body))
-    yield {**_common(spec, sig), "title": title, "requirements": reqs, "body": body,
-           "words": " ".join(sorted(words))}
+    out: set[str] = set()
+    for name in SPEC_FIELDS:
+        out.update(tokenize(doc.get(name) or ""))
+    return out
 
 
 def item_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:

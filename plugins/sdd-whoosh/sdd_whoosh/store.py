@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sdd_whoosh.schema import DOCUMENTS, SCHEMA_VERSION, build_schema
+from sdd_whoosh.schema import DOCUMENTS, SCHEMA_VERSION, build_schema, words_of
 
 if TYPE_CHECKING:
     from sdd_core.project import Project
@@ -125,8 +125,9 @@ class IndexStore:
             return
         for entry in self.dir.iterdir():
             name = entry.name
-            if name.startswith((f"_{self.name}_", f"{self.name}_", f"manifest-{self.name}.")) \
-                    or name.startswith(f".manifest-{self.name}."):
+            if name.startswith((f"_{self.name}_", f"{self.name}_", f"manifest-{self.name}.",
+                                f"words-{self.name}.", f".manifest-{self.name}.",
+                                f".words-{self.name}.")):
                 try:
                     entry.unlink()
                 except OSError:
@@ -163,11 +164,80 @@ class IndexStore:
         return None if data is None else data.get("schema")
 
     def _write_manifest(self, generation: int, files: dict[str, list[Any]]) -> None:
-        path = self._manifest_path()
+        self._write_json(self._manifest_path(), {"schema": SCHEMA_VERSION,
+                                                 "generation": generation, "files": files})
+
+    @staticmethod
+    def _write_json(path: Path, data: Any) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "generation": generation,
-                                   "files": files}, separators=(",", ":")), encoding="utf-8")
+        tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+                       encoding="utf-8")
         os.replace(tmp, path)
+
+    # ------------------------------------------------------------------ vocabulary
+
+    def _words_path(self) -> Path:
+        return self.dir / f"words-{self.name}.json"
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every word of the specs as written (folded, not stemmed) -> how many specs hold
+        it: the source of "did you mean" and of prefix expansion. Kept beside the index and
+        updated with it; rebuilt from the stored text when it does not match the index."""
+        ix = self.index()
+        generation = ix.latest_generation()
+        try:
+            data = json.loads(self._words_path().read_text(encoding="utf-8"))
+            if data.get("generation") == generation and data.get("schema") == SCHEMA_VERSION:
+                return dict(data["words"])
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass
+        counts: dict[str, int] = {}
+        with ix.searcher() as searcher:
+            for doc in searcher.reader().all_stored_fields():
+                for word in words_of(doc):
+                    counts[word] = counts.get(word, 0) + 1
+        self._write_json(self._words_path(), {"schema": SCHEMA_VERSION,
+                                              "generation": generation, "words": counts})
+        return counts
+
+    @staticmethod
+    def _stored_words(ix: Any, paths: list[str]) -> list[set[str]]:
+        """The words of the stored documents of ``paths`` (before they are replaced)."""
+        out: list[set[str]] = []
+        if not paths:
+            return out
+        with ix.searcher() as searcher:
+            for path in paths:
+                for docnum in searcher.document_numbers(path=path):
+                    out.append(words_of(searcher.stored_fields(docnum)))
+        return out
+
+    def _update_vocabulary(self, ix: Any, old_generation: int, gone: list[set[str]],
+                           added: list[set[str]], fresh: bool) -> None:
+        """Take away the words of replaced documents and add those of the new ones; written
+        for the index generation just committed (``fresh``: the index was empty)."""
+        path = self._words_path()
+        counts: dict[str, int] | None = {} if fresh else None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("generation") == old_generation and data.get("schema") == SCHEMA_VERSION:
+                counts = dict(data["words"])
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            pass
+        if counts is None:
+            return  # rebuilt from the index on first use
+        for words in gone:
+            for w in words:
+                left = counts.get(w, 0) - 1
+                if left > 0:
+                    counts[w] = left
+                else:
+                    counts.pop(w, None)
+        for words in added:
+            for w in words:
+                counts[w] = counts.get(w, 0) + 1
+        self._write_json(path, {"schema": SCHEMA_VERSION, "generation": ix.latest_generation(),
+                                "words": counts})
 
     def known(self) -> dict[str, list[Any]]:
         """What the index holds: path -> [signature, spec id, content hash]."""
@@ -258,21 +328,27 @@ class IndexStore:
                 warn(f"the search index {self.dir} is being updated by another process;"
                      " searching it as it is")
                 return False
+            keep_words = self.name == "specs"
+            old_generation = ix.latest_generation()
+            gone = [*removed, *(spec.path for spec, _ in to_index if spec.path in known)]
             try:
-                for path in removed:
+                old_words = self._stored_words(ix, gone) if keep_words else []
+                for path in gone:
                     writer.delete_by_term("path", path)
-                for spec, _sig in to_index:
-                    if spec.path in known:
-                        writer.delete_by_term("path", spec.path)
+                added = []
                 for spec, sig in to_index:
                     for doc in self.documents(spec, sig):
                         writer.add_document(**doc)
+                        if keep_words:
+                            added.append(words_of(doc))
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
             self.close()
             ix = self.index()
+            if keep_words:
+                self._update_vocabulary(ix, old_generation, old_words, added, fresh=not known)
         self.last_changes = (len(to_index), len(removed))
         self._write_manifest(ix.latest_generation(), files)
         return True

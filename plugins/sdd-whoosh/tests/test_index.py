@@ -259,3 +259,24 @@ def test_parallel_build_matches_a_single_writer(sdd_project: Callable[..., Any],
     assert len(search(project, "MUST", limit=50)) == 24
     assert len(search(project, "hold", type="requirement", limit=50)) == 24
     assert segments is not None
+
+
+def test_vocabulary_follows_edits(project: Any, spec_text: Callable[..., str]) -> None:
+    specs = project.specs_dir
+    assert backend(project).suggest("encryptd") == ["encrypted"]
+    rewrite(specs / "ops/backup/spec.md", spec_text(title="Backups", requirements=[
+        "Backups MUST be compressed."]))
+    b = backend(project)
+    assert b.suggest("encryptd") == []
+    assert b.suggest("compresed") == ["compressed"]
+    words = project.sdd_dir / ".cache/whoosh/words-specs.json"
+    counts = json.loads(words.read_text())["words"]
+    # "backups" is in the title and requirement of one spec: counted once per spec
+    assert counts["backups"] == 1 and "encrypted" not in counts
+    assert counts["must"] == 2  # backup and invoice; the runbook says SHOULD
+    # a lost vocabulary is rebuilt from the stored text
+    words.unlink()
+    (specs / "billing/invoice/spec.md").unlink()
+    b = backend(project)
+    assert b.suggest("compresed") == ["compressed"]
+    assert json.loads(words.read_text())["words"]["must"] == 1
