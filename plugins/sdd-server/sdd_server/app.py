@@ -348,10 +348,11 @@ def create_app(state: ServerState) -> "FastAPI":
         return JSONResponse({"error": "invalid request", "hint": "see detail", "status": 422,
                              "detail": errors}, status_code=422)
 
+    schema_version = state.db.schema_version()
+
     @app.get("/api/health", tags=["server"], summary="Liveness (no token needed)")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "database": state.db.kind,
-                "schema_version": state.db.schema_version()}
+        return {"status": "ok", "database": state.db.kind, "schema_version": schema_version}
 
     routes_specs.add_routes(app, state)
     routes_misc.add_routes(app, state)

@@ -84,25 +84,36 @@ def fallback_search(state: ServerState, terms: "SearchTerms", limit: int,
         candidates = ids if candidates is None else candidates & ids
     if candidates is None:
         candidates = set(snap.by_id) if phrases else set()
-    hits = []
     needles = [n.lower() for n in (*terms.words, *terms.phrases, *terms.prefixes)]
     texts = snap.texts
-    for sid in candidates:
-        spec = snap.by_id[sid]
+    titles = snap.titles
+    by_id = snap.by_id
+    check_text = bool(phrases or excluded)
+
+    def keep(sid: str) -> bool:
+        spec = by_id[sid]
         if domains and spec.domain.lower() not in domains:
-            continue
+            return False
         if statuses and spec.status.lower() not in statuses:
-            continue
-        if phrases or excluded:
+            return False
+        if check_text:
             padded = f" {texts[sid]} "
             if any(f" {p} " not in padded for p in phrases):
-                continue
+                return False
             if any(f" {e} " in padded for e in excluded if e):
-                continue
-        title = spec.title.lower()
-        score = 1.0 + sum(2.0 for n in needles if n in title)
-        hits.append((score, spec))
-    hits.sort(key=lambda h: (-h[0], h[1].id))
+                return False
+        return True
+
+    def score(sid: str) -> float:
+        title = titles[sid]
+        return 1.0 + sum(2.0 for n in needles if n in title)
+
+    import heapq
+
+    # best first, ties by id; only the top ``limit`` are ever materialised
+    top = heapq.nsmallest(limit, (sid for sid in candidates if keep(sid)),
+                          key=lambda sid: (-score(sid), sid))
+    hits = [(score(sid), by_id[sid]) for sid in top]
     # snippets are made later, for the hits that are shown
     return [{"spec_id": s.id, "title": s.title, "score": sc, "snippet": None,
              "needles": needles, "domain": s.domain, "status": s.status, "type": "spec"}

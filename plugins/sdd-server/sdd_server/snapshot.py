@@ -130,6 +130,11 @@ class Snapshot:
                                            f" {spec.body}")) for spec in self.specs}
 
     @cached_property
+    def titles(self) -> dict[str, str]:
+        """Lower-cased titles by id (search ranking)."""
+        return {spec.id: spec.title.lower() for spec in self.specs}
+
+    @cached_property
     def words(self) -> dict[str, set[str]]:
         """A small inverted index (lower-cased word -> spec ids) for full-text search when
         no search backend is installed."""
