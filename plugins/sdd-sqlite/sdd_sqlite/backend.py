@@ -389,22 +389,24 @@ class SqliteIndex(IndexBackend):
             lambda f: {k for s in f.specs() for k in s.meta})
 
     def search(self, text: str, limit: int = 50) -> list[tuple[Spec, float]]:
-        """Ranked full-text search (FTS5, bm25) over titles and bodies: ``(spec, score)``."""
+        """Ranked full-text search (bm25) over titles, descriptions, requirements, scenarios
+        and bodies: ``(spec, score)``, every word required. Reads the ``fts5`` search
+        backend's tables; ``sdd search`` offers the full syntax."""
+        from sdd_sqlite.search import SPEC_BM25, TEXT_COLUMNS
+
         def run() -> list[tuple[Spec, float]]:
             conn = self._conn()
             terms = " ".join('"' + w.replace('"', '""') + '"' for w in text.split())
             if not terms:
                 return []
             rows = conn.execute(
-                "SELECT rowid, bm25(fts, 5.0, 1.0) FROM fts WHERE fts MATCH ? ORDER BY 2"
-                " LIMIT ?", (terms, limit)).fetchall()
-            out = []
-            for sid, score in rows:
-                row = conn.execute(_SPEC_SELECT + " WHERE sid=? AND id IS NOT NULL",
-                                   (sid,)).fetchone()
-                if row is not None:
-                    out.append((self._spec(row), -float(score)))
-            return out
+                f"SELECT s.sid, s.path, s.id, s.title, s.status, s.phase, s.domain, s.created,"
+                f" s.updated, s.author, s.constitution_version, s.description, s.hash, s.light,"
+                f" bm25(search_specs, {SPEC_BM25}) AS score FROM search_specs f"
+                f" JOIN specs s ON s.sid = f.rowid WHERE search_specs MATCH ?"
+                f" AND s.id IS NOT NULL ORDER BY score, s.id LIMIT ?",
+                (f"{TEXT_COLUMNS} : ({terms})", limit)).fetchall()
+            return [(self._spec(r[:-1]), -float(r[-1])) for r in rows]
 
         return self._guard(run, lambda f: [])
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 #: The schema this version of the plugin writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Version 1: specs, bodies, full-text index, relations, requirements and scenarios.
 SCHEMA_V1 = """
@@ -108,8 +108,14 @@ DELETE FROM findings;
 INSERT INTO fts(fts) VALUES ('delete-all');
 """ + _search_schema()
 
+# Version 4 drops ``fts``, the first full-text index (over ``texts``), which the ``fts5``
+# search tables replace; keeping both indexed every spec twice.
+MIGRATE_3_TO_4 = """
+DROP TABLE fts;
+"""
+
 #: ``from_version -> script`` upgrading the schema by one version.
-MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3}
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3, 3: MIGRATE_3_TO_4}
 
 #: Every table holding derived data (cleared by a rebuild).
 DATA_TABLES: tuple[str, ...] = (

@@ -240,12 +240,15 @@ class Cache:
                 report = RefreshReport(seconds=time.perf_counter() - t0)
                 self.last_report = report
                 return report
+        if full:
+            # the cache is derived data: a rebuild does not wait for the disk (a crash
+            # mid-way leaves a cache that is detected as damaged and rebuilt again)
+            conn.execute("PRAGMA synchronous=OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
             if full:
                 for table in schema.DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}")
-                conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
                 search_index.clear(conn)
                 known = {}
             else:
@@ -253,7 +256,7 @@ class Cache:
             todo = self._diff(disk, known) if not full else (sorted(disk), [], [])
             report = RefreshReport()
             if todo is not None:
-                self._apply(conn, disk, known, *todo, report=report)
+                self._apply(conn, disk, known, *todo, report=report, full=full)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
                          (str(time.time()),))
             conn.execute("COMMIT")
@@ -261,6 +264,9 @@ class Cache:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            if full:
+                conn.execute("PRAGMA synchronous=NORMAL")
         report.seconds = time.perf_counter() - t0
         self.last_report = report
         return report
@@ -301,7 +307,8 @@ class Cache:
 
     def _apply(self, conn: sqlite3.Connection, disk: dict[str, tuple[int, int]],
                known: dict[str, tuple[int, int, int, str | None, int]], reread: list[str],
-               deleted: list[str], settle: list[str], *, report: RefreshReport) -> None:
+               deleted: list[str], settle: list[str], *, report: RefreshReport,
+               full: bool = False) -> None:
         from sdd_core.index import read_spec_file
 
         project = self.project
@@ -341,7 +348,7 @@ class Cache:
                     report.added.append(path)
                 else:
                     report.added.append(path)
-            self._flush(conn, rows)
+            self._flush(conn, rows, full=full)
         finally:
             if enabled:
                 gc.enable()
@@ -357,8 +364,6 @@ class Cache:
         if not sids:
             return
         rows = [(s,) for s in sids]
-        conn.executemany("INSERT INTO fts(fts, rowid, title, text) SELECT 'delete', sid, title,"
-                         " text FROM texts WHERE sid=?", rows)
         search_index.delete(conn, sids)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
                       "reviews", "meta_values", "requirements", "scenarios", "findings"):
@@ -410,16 +415,15 @@ class Cache:
                                     for ref in _inferred_refs(spec))
 
     @staticmethod
-    def _flush(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    def _flush(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]], *,
+               full: bool = False) -> None:
         for table, items in rows.items():
             if items and not table.startswith("search_"):
                 marks = ", ".join("?" * len(items[0]))
                 verb = "INSERT OR REPLACE" if table == "specs" else "INSERT"
                 conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
-        texts = rows.get("texts")
-        if texts:
-            conn.executemany("INSERT INTO fts(rowid, title, text) VALUES (?, ?, ?)", texts)
-        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []))
+        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []),
+                           everything=full)
 
     # ------------------------------------------------------------------ dependency graph
 

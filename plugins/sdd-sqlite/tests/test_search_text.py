@@ -1,0 +1,101 @@
+"""The fts5 backend's own text preparation agrees with the core's analysis, and the cache
+schema keeps a single full-text index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sdd_core.search import item_documents, spec_fields
+from sdd_core.search import plain_text as core_plain_text
+from sdd_sqlite.search import cjk_column, plain_text, spec_rows
+
+# Markdown-ish text rich in what plain_text removes or collapses: markers at line starts,
+# emphasis runs next to each other, backticks, odd white space, accents and Hangul.
+_PIECES = st.sampled_from([
+    "#", "## ", "###### ", "####### ", ">", "> ", "- ", "-", "* ", "+\t", "1. ", "12.", "3.x",
+    "**", "*", "__", "_", "`", "```", "_**_", "*`*", "\n", "\n\n", " ", "  ", "\t", "\r\n",
+    "\x0b", "\x0c", "\x1c", "\xa0", "\u2003", "word", "Café", "결제", "pay", "x_y", "a*b",
+])
+_MARKDOWN = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=40).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_MARKDOWN)
+def test_plain_text_equals_the_core(text: str) -> None:
+    assert plain_text(text) == core_plain_text(text)
+
+
+def test_plain_text_cases() -> None:
+    # worked by hand from the core's rules: markers only at line starts, ** and __ in pairs
+    assert plain_text("# Title\n- **bold** item\n  2. `code`") == "Title bold item code"
+    assert plain_text("_**_") == "__"          # the ** goes, the two lone _ stay
+    assert plain_text("***") == "*"
+    assert plain_text("a\t\tb\n\n c") == "a b c"
+    assert plain_text("- - x") == "- x"        # one marker per line
+
+
+def test_cjk_column_only_for_cjk_text() -> None:
+    assert cjk_column("plain ascii text", "Café au lait") == ""
+    assert cjk_column("결제가 완료") == "결제 제가 0 완료"
+
+
+def _spec(project_dir: Path, text: str):  # type: ignore[no-untyped-def]
+    from sdd_core.index import read_spec_file
+
+    path = project_dir / "spec.md"
+    path.write_text(text, encoding="utf-8")
+    spec, problems = read_spec_file(str(path), "spec.md", "spec.md")
+    assert spec is not None, problems
+    return spec
+
+
+def test_spec_rows_equal_the_core_documents(tmp_path: Path, spec_text) -> None:  # type: ignore[no-untyped-def]
+    text = spec_text("pay/retry", title="Retrying payments",
+                     requirements=["The system MUST retry a **declined** payment.",
+                                   "국내 결제 수단을 지원해야 한다 (SHOULD)."],
+                     body_extra="A **failed** payment is `retried`.\n\n- one\n- two\n")
+    spec = _spec(tmp_path, text)
+    row, items = spec_rows(7, spec)
+    fields = spec_fields(spec)
+    assert row[0] == 7
+    assert row[1:6] == tuple(fields[f] for f in ("title", "description", "requirements",
+                                                   "scenarios", "body"))
+    assert row[6] == cjk_column(fields["title"], fields["body"])
+    expected = []
+    for kind in ("requirement", "scenario"):
+        for item_id, f, text in item_documents(spec, kind):
+            expected.append((kind, item_id, text, f["title"], f["text"],
+                             cjk_column(f["title"], f["text"])))
+    assert [i[1:] for i in items] == expected
+    assert len(items) == 3 and items[1][-1] != ""  # the Korean requirement has bigrams
+    assert [i[0] >> 12 for i in items] == [7, 7, 7]
+
+
+def test_version_3_cache_loses_the_old_fts_table(sdd_entrypoints, sdd_project, spec_text,
+                                                 run_sdd) -> None:  # type: ignore[no-untyped-def]
+    from sdd_sqlite import schema
+
+    sdd_entrypoints("sqlite")
+    proj = sdd_project({"a.md": spec_text("a", title="Payment failure handling")})
+    db = proj.root / ".sdd" / ".cache" / "sdd.db"
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db)
+    for script in (schema.SCHEMA_V1, schema.MIGRATE_1_TO_2, schema.MIGRATE_2_TO_3):
+        for statement in schema._statements(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version=3")
+    conn.commit()
+    conn.close()
+    r = run_sdd("search", "payment", "--format", "json", cwd=proj.root)
+    assert r.exit_code == 0, r.output
+    assert [h["id"] for h in r.json()] == ["a"]
+    conn = sqlite3.connect(db)
+    names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 4
+    assert "fts" not in names and not any(n.startswith("fts_") for n in names)
+    assert {"search_specs", "search_raw", "search_items"} <= names
+    conn.close()
