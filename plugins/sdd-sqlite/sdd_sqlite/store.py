@@ -52,19 +52,28 @@ def walk_key(path: str) -> tuple[tuple[int, str], ...]:
     return tuple((1, p) for p in parts[:-1]) + ((0, parts[-1]),)
 
 
-def scan(specs_dir: str, prefix: str) -> dict[str, tuple[int, int]]:
+def scan(specs_dir: str, prefix: str,
+         dirs: list[tuple[str, int]] | None = None) -> dict[str, tuple[int, int]]:
     """``{project-relative path: (mtime_ns, size)}`` of every spec file (the same files
     :func:`sdd_core.index.walk_spec_files` yields). A file that cannot be stat-ed maps to
-    ``(-1, -1)``."""
+    ``(-1, -1)``. ``dirs`` (when given) receives ``(relative folder path, mtime_ns)`` of every
+    folder listed, parents before children, each stat-ed before it was listed."""
     from sdd_core.parsing import is_spec_filename
 
     out: dict[str, tuple[int, int]] = {}
     stack = [(specs_dir, prefix)]
     while stack:
         folder, rel = stack.pop()
+        if dirs is not None:
+            try:
+                dirs.append((rel, os.stat(folder).st_mtime_ns))
+            except OSError:
+                continue
         try:
             it = os.scandir(folder)
         except OSError:
+            if dirs is not None:
+                dirs.pop()
             continue
         with it:
             for entry in it:
@@ -87,6 +96,126 @@ def scan(specs_dir: str, prefix: str) -> dict[str, tuple[int, int]]:
                 except OSError:
                     out[rel + name] = (-1, -1)
     return out
+
+
+# ---------------------------------------------------------------------- the walk snapshot
+#
+# Listing 10,000 folders costs far more than stat-ing them. After every refresh the cache
+# records each folder's mtime and the stat of each spec file in it (``state.walk``). The next
+# refresh stats the folders: a folder whose mtime is unchanged has the same entries (adding,
+# removing or renaming an entry changes it), so only its files are stat-ed; a changed folder
+# is listed again and new subfolders are walked. Folders modified within RACY_SECONDS of being
+# recorded are always listed again.
+
+_WALK_FORMAT = 1
+
+
+def snapshot(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]],
+             any_racy: bool, now: float) -> bytes:
+    """The ``state.walk`` blob for a walk that found ``disk`` in ``dirs``."""
+    import marshal
+
+    files: dict[str, list[tuple[str, int, int]]] = {rel: [] for rel, _ in dirs}
+    for path, (mtime_ns, size) in disk.items():
+        cut = path.rfind("/") + 1
+        folder = files.get(path[:cut])
+        if folder is None:
+            return b""  # not a walk this snapshot can describe: no snapshot
+        folder.append((path[cut:], mtime_ns, size))
+    limit = int((now - RACY_SECONDS) * 1e9)
+    return marshal.dumps((_WALK_FORMAT, prefix, any_racy,
+                          [(rel, mtime, mtime >= limit, files[rel]) for rel, mtime in dirs]))
+
+
+def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
+               ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], bool]:
+    """``(disk, dirs, same)``: what :func:`scan` returns (and its folders), using the walk
+    snapshot; ``same`` when every folder and file matches the snapshot (nothing to do)."""
+    import marshal
+
+    try:
+        fmt, old_prefix, any_racy, entries = marshal.loads(blob) if blob else (0, "", 1, [])
+    except (EOFError, ValueError, TypeError):
+        fmt = 0
+    if fmt != _WALK_FORMAT or old_prefix != prefix or not entries:
+        dirs: list[tuple[str, int]] = []
+        return scan(specs_dir, prefix, dirs), dirs, False
+    from sdd_core.parsing import is_spec_filename
+
+    same = not any_racy
+    disk: dict[str, tuple[int, int]] = {}
+    dirs = []
+    # folder -> None (unchanged) or its subfolders (listed again); absent: gone
+    alive: dict[str, set[str] | None] = {}
+    recorded: set[str] | None = None  # the snapshot's folders, once one is listed again
+    root_len = len(prefix)
+    top = specs_dir + "/"
+    stat = os.stat
+    missing = (-1, -1)
+    for rel, mtime, racy, files in entries:
+        if rel != prefix:
+            listed = alive.get(rel[: rel.rfind("/", 0, -1) + 1], False)
+            if listed is False or (listed is not None and rel not in listed):
+                same = False  # its parent is gone or no longer lists it
+                continue
+            folder = top + rel[root_len:]
+        else:
+            folder = specs_dir + "/"
+        try:
+            now_mtime = stat(folder).st_mtime_ns
+        except OSError:
+            same = False
+            continue
+        if now_mtime == mtime and not racy:
+            alive[rel] = None
+            dirs.append((rel, mtime))
+            for name, fm, fs in files:
+                try:
+                    st = stat(folder + name)
+                except OSError:
+                    disk[rel + name] = missing
+                    same = False
+                    continue
+                disk[rel + name] = (st.st_mtime_ns, st.st_size)
+                if st.st_mtime_ns != fm or st.st_size != fs:
+                    same = False
+            continue
+        # the folder changed (or may have): list it again, walk new subfolders
+        same = False
+        dirs.append((rel, now_mtime))
+        if recorded is None:
+            recorded = {r for r, *_ in entries}
+        subs: set[str] = set()
+        try:
+            it = os.scandir(folder)
+        except OSError:
+            dirs.pop()
+            continue
+        with it:
+            for entry in it:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if not entry.is_symlink():
+                        sub = f"{rel}{name}/"
+                        subs.add(sub)
+                        if sub not in recorded:
+                            disk.update(scan(entry.path, sub, dirs))
+                    continue
+                if not is_spec_filename(name):
+                    continue
+                try:
+                    st = entry.stat()
+                    disk[rel + name] = (st.st_mtime_ns, st.st_size)
+                except OSError:
+                    disk[rel + name] = (-1, -1)
+        alive[rel] = subs
+    return disk, dirs, same
 
 
 @dataclass
@@ -232,11 +361,22 @@ class Cache:
         conn = self.open()
         t0 = time.perf_counter()
         project = self.project
-        disk = scan(str(project.specs_dir), project.specs_rel + "/")
-        if not full:
+        prefix = project.specs_rel + "/"
+        dirs: list[tuple[str, int]] = []
+        if full:
+            disk = scan(str(project.specs_dir), prefix, dirs)
+        else:
+            row = conn.execute("SELECT value FROM state WHERE key='walk'").fetchone()
+            disk, dirs, same = quick_scan(str(project.specs_dir), prefix,
+                                          row[0] if row else None)
+            if same:  # every folder and file as the snapshot recorded: nothing to read
+                report = RefreshReport(seconds=time.perf_counter() - t0)
+                self.last_report = report
+                return report
             known = self._known(conn)
             todo = self._diff(disk, known)
             if todo is None:
+                self._store_walk(conn, prefix, disk, dirs)
                 report = RefreshReport(seconds=time.perf_counter() - t0)
                 self.last_report = report
                 return report
@@ -259,6 +399,7 @@ class Cache:
                 self._apply(conn, disk, known, *todo, report=report, full=full)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
                          (str(time.time()),))
+            self._write_walk(conn, prefix, disk, dirs)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -270,6 +411,35 @@ class Cache:
         report.seconds = time.perf_counter() - t0
         self.last_report = report
         return report
+
+    @staticmethod
+    def _write_walk(conn: sqlite3.Connection, prefix: str, disk: dict[str, tuple[int, int]],
+                    dirs: list[tuple[str, int]]) -> None:
+        """Record the walk snapshot (inside the caller's write transaction)."""
+        any_racy = conn.execute("SELECT EXISTS (SELECT 1 FROM specs WHERE racy)").fetchone()[0]
+        blob = snapshot(prefix, disk, dirs, bool(any_racy), time.time())
+        conn.execute("INSERT OR REPLACE INTO state VALUES ('walk', ?)", (blob,))
+
+    def _store_walk(self, conn: sqlite3.Connection, prefix: str,
+                    disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]]) -> None:
+        """Record a new snapshot after a walk that found no change to the specs (folders
+        changed, or no snapshot yet), unless another process holds the write lock."""
+        timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        try:
+            conn.execute("PRAGMA busy_timeout=0")
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
+            return
+        try:
+            if self._diff(disk, self._known(conn)) is None:
+                self._write_walk(conn, prefix, disk, dirs)
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
 
     @staticmethod
     def _known(conn: sqlite3.Connection) -> dict[str, tuple[int, int, int, str | None, int]]:

@@ -99,3 +99,75 @@ def test_version_3_cache_loses_the_old_fts_table(sdd_entrypoints, sdd_project, s
     assert "fts" not in names and not any(n.startswith("fts_") for n in names)
     assert {"search_specs", "search_raw", "search_items"} <= names
     conn.close()
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _age(root: Path, seconds: int = 10) -> None:
+    """Move every folder's and file's mtime into the past (out of the racy window)."""
+    import os
+
+    for folder, subdirs, files in os.walk(root):
+        for name in files + subdirs:
+            p = os.path.join(folder, name)
+            st = os.stat(p)
+            os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
+    st = os.stat(root)
+    os.utime(root, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_quick_scan_sees_what_a_full_walk_sees(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import time
+
+    from sdd_sqlite.store import quick_scan, scan, snapshot
+
+    specs = tmp_path / "specs"
+    _tree(specs, {"a/spec.md": "a", "a/b/spec.md": "b", "c/spec.md": "c", "top.md": "t",
+                  "a/plan.md": "not a spec"})
+    _age(specs)
+
+    def record() -> bytes:
+        dirs: list[tuple[str, int]] = []
+        disk = scan(str(specs), "specs/", dirs)
+        return snapshot("specs/", disk, dirs, False, time.time())
+
+    blob = record()
+    disk, _, same = quick_scan(str(specs), "specs/", blob)
+    assert same and disk == scan(str(specs), "specs/")
+    assert sorted(disk) == ["specs/a/b/spec.md", "specs/a/spec.md", "specs/c/spec.md",
+                            "specs/top.md"]
+
+    def mutated(change) -> None:  # type: ignore[no-untyped-def]
+        nonlocal blob
+        change()
+        disk, _, same = quick_scan(str(specs), "specs/", blob)
+        assert not same
+        assert disk == scan(str(specs), "specs/")
+        _age(specs)
+        blob = record()
+        assert quick_scan(str(specs), "specs/", blob)[2]
+
+    mutated(lambda: (specs / "c/spec.md").write_text("c changed", encoding="utf-8"))
+    mutated(lambda: _tree(specs, {"a/b/new.md": "n"}))                # file in a known folder
+    mutated(lambda: _tree(specs, {"d/e/f/spec.md": "deep"}))          # new nested folders
+    mutated(lambda: (specs / "a/spec.md").unlink())
+    mutated(lambda: os.rename(specs / "a", specs / "z"))              # a folder renamed
+    mutated(lambda: shutil.rmtree(specs / "d"))
+    mutated(lambda: (specs / "c").rename(specs / "c2")
+            or os.symlink(specs / "c2", specs / "c"))                 # replaced by a symlink
+    # a folder changed within the racy window is listed again even when its mtime stays
+    _tree(specs, {"r/spec.md": "r"})
+    blob = record()  # r is recent: racy
+    st = os.stat(specs / "r")
+    _tree(specs, {"r/x.md": "x"})
+    os.utime(specs / "r", ns=(st.st_atime_ns, st.st_mtime_ns))  # same tick as recorded
+    disk, _, same = quick_scan(str(specs), "specs/", blob)
+    assert "specs/r/x.md" in disk and not same
+    assert quick_scan(str(specs), "specs/", b"garbage")[0] == scan(str(specs), "specs/")
