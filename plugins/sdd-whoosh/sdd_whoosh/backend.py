@@ -68,8 +68,8 @@ class WhooshBackend(SearchBackend):
             self._refresh(name)
             return action()
 
-    def _refresh(self, name: str) -> None:
-        self.stores[name].refresh()
+    def _refresh(self, name: str, current: Any = None) -> None:
+        self.stores[name].refresh(current)
         self._fresh.add(name)
         if name == "specs":
             self._vocabulary = None
@@ -85,9 +85,10 @@ class WhooshBackend(SearchBackend):
         re-indexed). The requirement/scenario index is refreshed when it exists; it is
         first built by the first ``--type requirement|scenario`` search."""
         self._fresh.clear()
-        self._ensure("specs")
-        if self.stores["items"].exists():
-            self._ensure("items")
+        current = self.store.scan()  # one walk of the spec files serves both indexes
+        for name in ("specs", "items"):
+            if name == "specs" or self.stores[name].exists():
+                self._guard(name, lambda: self._refresh(name, current))
 
     def search(self, query: "SearchQuery") -> list[SearchHit]:
         """Ranked hits for ``query``, best first."""

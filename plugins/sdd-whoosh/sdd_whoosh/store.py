@@ -266,34 +266,38 @@ class IndexStore:
 
         def walk(folder: str, rel: str) -> None:
             try:
-                entries = list(os.scandir(folder))
+                entries = os.scandir(folder)
             except OSError:
                 return
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir():
-                        walk(entry.path, f"{rel}{name}/")
-                    elif is_spec_filename(name):
-                        st = entry.stat()
-                        out[f"{prefix}{rel}{name}"] = (entry.path, f"{rel}{name}",
-                                                       f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
-                except OSError:
-                    continue
+            with entries:
+                for entry in entries:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    try:
+                        if entry.is_dir():
+                            walk(entry.path, rel + name + "/")
+                        elif is_spec_filename(name):
+                            st = entry.stat()
+                            out[prefix + rel + name] = (
+                                entry.path, rel + name,
+                                f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+                    except OSError:
+                        continue
 
         walk(str(self.project.specs_dir), "")
         return out
 
-    def refresh(self) -> bool:
-        """Bring the index up to date with the spec files; ``True`` when it is current,
-        ``False`` when another process holds the index lock (the index is searched as it is)."""
+    def refresh(self, current: dict[str, tuple[str, str, str]] | None = None) -> bool:
+        """Bring the index up to date with the spec files (``current``: a :meth:`scan` made
+        just before, else one is made); ``True`` when it is current, ``False`` when another
+        process holds the index lock (the index is searched as it is)."""
         from sdd_core.index import read_spec_file
 
         ix = self.index()
         known = self.known()
-        current = self.scan()
+        if current is None:
+            current = self.scan()
         changed = [p for p, (_, _, sig) in current.items() if known.get(p, [None])[0] != sig]
         removed = [p for p in known if p not in current]
         self.last_changes = (0, len(removed))
@@ -358,6 +362,6 @@ class IndexStore:
         procs = min(cores(), 4)
         if count >= PARALLEL_FROM and procs > 1:
             # One segment per process, no final merge: the fastest build on few cores.
-            return ix.writer(procs=procs, multisegment=True, limitmb=256,
+            return ix.writer(procs=procs, multisegment=True, limitmb=512,
                              timeout=LOCK_TIMEOUT, delay=0.05)
         return ix.writer(limitmb=256, timeout=LOCK_TIMEOUT, delay=0.05)
