@@ -1,5 +1,5 @@
 """The SDK without a server: requests it builds and errors it raises (httpx.MockTransport).
-End-to-end tests against a real server are in plugins/sdd-server/tests/test_sdk.py."""
+End-to-end tests against a real server are in plugins/sdd-server/tests/test_server_sdk.py."""
 
 from __future__ import annotations
 
