@@ -13,18 +13,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Iterator
 
+from sdd_core.search import stem as porter_stem
+
 # This module is imported only when a search runs (the schema is pickled into the index, so
 # its classes live at module level).
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec
 
 # Bump when the schema or the analyzer changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SPEC_FIELDS = ("title", "requirements", "body")
 ITEM_FIELDS = ("item_title", "item_text")
@@ -65,8 +66,11 @@ class SpecAnalyzer(Tokenizer):  # type: ignore[misc]
     inside a longer run and phrases over them work. No stop words: ``MAY`` and ``NOT``
     carry meaning in specs.
 
-    The same terms as Whoosh's ``RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map)
-    | StemFilter`` chain, computed in one pass (indexing spends most of its time here)."""
+    The stemmer is the core's (``sdd_core.search.stem``, the Porter algorithm as SQLite's
+    ``porter`` tokenizer runs it), so every backend stems alike; Whoosh's own Porter stemmer
+    leaves ``validated`` as ``validat`` while ``validate`` becomes ``valid``. Otherwise the
+    same terms as Whoosh's ``RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map) |
+    StemFilter`` chain, computed in one pass (indexing spends most of its time here)."""
 
     is_morph = True
 

@@ -202,3 +202,16 @@ def test_exclusion_in_any_field_removes_the_spec(sdd_project: Callable[..., Any]
     assert ids(search(project, "par* -voucher")) == ["a/s3"]
     # only s1 has the sequence "the voucher"
     assert sorted(ids(search(project, 'parcel -"the voucher"'))) == ["a/s2", "a/s3", "a/s4"]
+
+
+def test_stemming_agrees_with_the_core(sdd_project: Callable[..., Any],
+                                       spec_text: Callable[..., str]) -> None:
+    # Porter as SQLite runs it: validated, validate and validation all reduce to "valid"
+    project = sdd_project({
+        "a/one/spec.md": spec_text(title="Import", requirements=["Rows MUST be validated."]),
+        "a/two/spec.md": spec_text(title="Export", requirements=["Run a validation first."]),
+    })
+    assert sorted(ids(search(project, "validate"))) == ["a/one", "a/two"]
+    hit = search(project, "MUST validate", type="requirement")[0]
+    assert (hit.spec_id, hit.item_id) == ("a/one", "REQ-01")
+    assert f"{HIGHLIGHT_START}validated{HIGHLIGHT_END}" in hit.snippet
