@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import rewrite, search
+from whoosh_support import rewrite, search
 
 pytestmark = pytest.mark.usefixtures("whoosh")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from conftest import search
+from whoosh_support import search
 from sdd_core.search import HIGHLIGHT_END, HIGHLIGHT_START
 
 pytestmark = pytest.mark.usefixtures("whoosh")
