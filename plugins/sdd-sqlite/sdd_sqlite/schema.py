@@ -72,10 +72,19 @@ CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER, steps INT
 CREATE INDEX scenarios_sid ON scenarios(sid);
 """
 
-def _search_schema() -> str:
-    from sdd_sqlite.search import SCHEMA
-
-    return SCHEMA
+#: The tables of the ``fts5`` search backend (:mod:`sdd_sqlite.search`).
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+SEARCH_SCHEMA = f"""
+CREATE VIRTUAL TABLE search_specs USING fts5(
+    title, description, requirements, scenarios, body, cjk, tokenize='{TOKENIZER}');
+CREATE VIRTUAL TABLE search_raw USING fts5(
+    title, description, requirements, scenarios, body, content='search_specs',
+    tokenize='unicode61 remove_diacritics 2', detail=none);
+CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row');
+CREATE VIRTUAL TABLE search_items USING fts5(
+    kind UNINDEXED, item_id UNINDEXED, raw UNINDEXED, title, text, cjk,
+    tokenize='{TOKENIZER}');
+"""
 
 
 # Version 2 adds cached validation findings and Git history.
@@ -106,7 +115,7 @@ DELETE FROM requirements;
 DELETE FROM scenarios;
 DELETE FROM findings;
 INSERT INTO fts(fts) VALUES ('delete-all');
-""" + _search_schema()
+""" + SEARCH_SCHEMA
 
 # Version 4 drops ``fts``, the first full-text index (over ``texts``), which the ``fts5``
 # search tables replace; keeping both indexed every spec twice.

@@ -20,25 +20,16 @@ from typing import TYPE_CHECKING, Any
 from sdd_core.search import (
     HIGHLIGHT_END, HIGHLIGHT_START, ITEM_WEIGHTS, SPEC_FIELDS, SPEC_WEIGHTS, Matcher,
     ScanBackend, SearchBackend, SearchHit, SearchQuery, cjk_bigrams, close_words,
-    compile_terms, highlighted, is_cjk, item_documents, make_snippet, spec_fields, tokenize,
+    compile_terms, highlighted, is_cjk, make_snippet, tokenize,
 )
+
+from sdd_sqlite.schema import SEARCH_SCHEMA as SCHEMA
+from sdd_sqlite.schema import TOKENIZER  # noqa: F401  (the tokenizer of both tables)
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec
     from sdd_core.project import Project
 
-TOKENIZER = "porter unicode61 remove_diacritics 2"
-SCHEMA = f"""
-CREATE VIRTUAL TABLE search_specs USING fts5(
-    title, description, requirements, scenarios, body, cjk, tokenize='{TOKENIZER}');
-CREATE VIRTUAL TABLE search_raw USING fts5(
-    title, description, requirements, scenarios, body, content='search_specs',
-    tokenize='unicode61 remove_diacritics 2', detail=none);
-CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row');
-CREATE VIRTUAL TABLE search_items USING fts5(
-    kind UNINDEXED, item_id UNINDEXED, raw UNINDEXED, title, text, cjk,
-    tokenize='{TOKENIZER}');
-"""
 ITEM_SHIFT = 12  # rowid of an item: sid << 12 | its index (4,096 items per spec at most)
 _CJK_FIND = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
                        "\uac00-\ud7af\uf900-\ufaff]")

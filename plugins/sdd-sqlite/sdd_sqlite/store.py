@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from sdd_sqlite import schema
-from sdd_sqlite import search as search_index
 
 if TYPE_CHECKING:
     from sdd_core.model import Finding, Spec
@@ -389,6 +388,8 @@ class Cache:
             if full:
                 for table in schema.DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}")
+                from sdd_sqlite import search as search_index
+
                 search_index.clear(conn)
                 known = {}
             else:
@@ -533,6 +534,8 @@ class Cache:
     def _delete_children(conn: sqlite3.Connection, sids: list[int]) -> None:
         if not sids:
             return
+        from sdd_sqlite import search as search_index
+
         rows = [(s,) for s in sids]
         search_index.delete(conn, sids)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
@@ -555,7 +558,7 @@ class Cache:
         rows["spec_data"].append((sid, _heavy(spec)))
         rows["bodies"].append((sid, spec.body))
         rows["texts"].append((sid, spec.title, search_text(spec)))
-        srow, items = search_index.spec_rows(sid, spec)
+        srow, items = _search_rows(sid, spec)
         rows["search_specs"].append(srow)
         rows["search_items"].extend(items)
         rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
@@ -592,6 +595,8 @@ class Cache:
                 marks = ", ".join("?" * len(items[0]))
                 verb = "INSERT OR REPLACE" if table == "specs" else "INSERT"
                 conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
+        from sdd_sqlite import search as search_index
+
         search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []),
                            everything=full)
 
@@ -650,6 +655,12 @@ class _Stub:
     def __init__(self, spec_id: str, path: str) -> None:
         self.id = spec_id
         self.path = path
+
+
+def _search_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    from sdd_sqlite.search import spec_rows
+
+    return spec_rows(sid, spec)
 
 
 def _text(value: Any) -> str | None:
