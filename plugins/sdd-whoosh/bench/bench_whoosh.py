@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "bench"))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
 
 def _cpu() -> float:
@@ -42,9 +42,10 @@ def _cpu() -> float:
 
 def build(root: Path, parallel: bool) -> tuple[float, float]:
     """(wall, cpu) seconds to build the spec index from nothing."""
-    import sdd_whoosh.store as store
-    from sdd_core.project import Project
+    from sdd_whoosh import store
     from sdd_whoosh.backend import WhooshBackend
+
+    from sdd_core.project import Project
 
     shutil.rmtree(root / ".sdd/.cache/whoosh", ignore_errors=True)
     saved = store.PARALLEL_FROM
@@ -59,8 +60,9 @@ def build(root: Path, parallel: bool) -> tuple[float, float]:
 
 
 def refresh_time(root: Path) -> tuple[float, tuple[int, int]]:
-    from sdd_core.project import Project
     from sdd_whoosh.backend import WhooshBackend
+
+    from sdd_core.project import Project
 
     backend = WhooshBackend(Project(root))
     t = time.perf_counter()
@@ -78,9 +80,10 @@ def edit_one(root: Path, n: int) -> None:
 
 
 def items_time(root: Path) -> float:
+    from sdd_whoosh.backend import WhooshBackend
+
     from sdd_core.project import Project
     from sdd_core.search import SearchQuery, parse_search
-    from sdd_whoosh.backend import WhooshBackend
 
     backend = WhooshBackend(Project(root))
     t = time.perf_counter()

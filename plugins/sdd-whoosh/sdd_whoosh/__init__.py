@@ -12,7 +12,8 @@ Only sdd_core's light names are imported here; Whoosh itself loads when a search
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sdd_core import hookimpl
 

@@ -4,12 +4,12 @@ Imported only when a search runs (never by ``sdd --help``), so Whoosh is importe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 
 from sdd_core.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchBackend, SearchHit
-
 from sdd_whoosh.schema import FIELD_B, analyzer
 from sdd_whoosh.store import IndexStore, warn
 from sdd_whoosh.translate import translate
@@ -31,7 +31,7 @@ class WhooshBackend(SearchBackend):
 
     name = "whoosh"
 
-    def __init__(self, project: "Project") -> None:
+    def __init__(self, project: Project) -> None:
         super().__init__(project)
         self.stores = {name: IndexStore(project, name) for name in ("specs", "items")}
         self._fresh: set[str] = set()
@@ -56,7 +56,7 @@ class WhooshBackend(SearchBackend):
             return action()
         except (SddError, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure to read a broken index
+        except Exception as exc:
             if name in self._recovered:
                 raise
             self._recovered.add(name)
@@ -88,9 +88,9 @@ class WhooshBackend(SearchBackend):
         current = self.store.scan()  # one walk of the spec files serves both indexes
         for name in ("specs", "items"):
             if name == "specs" or self.stores[name].exists():
-                self._guard(name, lambda: self._refresh(name, current))
+                self._guard(name, lambda name=name: self._refresh(name, current))
 
-    def search(self, query: "SearchQuery") -> list[SearchHit]:
+    def search(self, query: SearchQuery) -> list[SearchHit]:
         """Ranked hits for ``query``, best first."""
         name = "specs" if query.type == "spec" else "items"
         self._ensure(name)
@@ -108,7 +108,7 @@ class WhooshBackend(SearchBackend):
             self._analyzer = analyzer()
         return self._analyzer
 
-    def _search(self, name: str, query: "SearchQuery") -> list[SearchHit]:
+    def _search(self, name: str, query: SearchQuery) -> list[SearchHit]:
         from whoosh import scoring
 
         plan = translate(query, self.analyzer, self._expand if query.terms.prefixes else None)

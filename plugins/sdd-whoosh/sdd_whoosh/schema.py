@@ -11,15 +11,16 @@ deletes by.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterator
-
-from sdd_core.search import stem as porter_stem
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 # This module is imported only when a search runs (the schema is pickled into the index, so
 # its classes live at module level).
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
+
+from sdd_core.search import stem as porter_stem
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec
@@ -192,7 +193,7 @@ def plain(text: str) -> str:
     return "\n".join(out)
 
 
-def split_body(spec: "Spec") -> str:
+def split_body(spec: Spec) -> str:
     """The body without its H1 and without the ``## Requirements`` section (indexed in its
     own field, so it is not counted twice)."""
     lines = spec.body.split("\n")
@@ -212,7 +213,7 @@ def split_body(spec: "Spec") -> str:
     return "\n".join(line for n, line in enumerate(lines) if n not in drop)
 
 
-def requirement_text(spec: "Spec") -> str:
+def requirement_text(spec: Spec) -> str:
     """Every requirement's name and text, one after the other."""
     return "\n".join(f"{r.id} {r.title}\n{plain(r.text)}" for r in spec.requirements)
 
@@ -222,13 +223,13 @@ def scenario_text(scenario: Any) -> str:
     return "\n".join(f"{step.kind} {step.text}" for step in scenario.steps)
 
 
-def _common(spec: "Spec", sig: str) -> dict[str, Any]:
+def _common(spec: Spec, sig: str) -> dict[str, Any]:
     domain, status = spec.domain or "", spec.status or ""
     return {"path": spec.path, "spec_id": spec.id, "domain": domain.lower(),
             "status": status.lower(), "labels": (domain, status), "hash": spec.hash, "sig": sig}
 
 
-def spec_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
+def spec_documents(spec: Spec, sig: str) -> Iterator[dict[str, Any]]:
     """The ``specs`` index document of one spec."""
     yield {**_common(spec, sig), "title": spec.title, "requirements": requirement_text(spec),
            "body": plain(split_body(spec))}
@@ -244,7 +245,7 @@ def words_of(doc: dict[str, Any]) -> set[str]:
     return out
 
 
-def item_documents(spec: "Spec", sig: str) -> Iterator[dict[str, Any]]:
+def item_documents(spec: Spec, sig: str) -> Iterator[dict[str, Any]]:
     """The ``items`` index documents of one spec: its requirements, then its scenarios."""
     common = {**_common(spec, sig), "spec_title": spec.title}
     for req in spec.requirements:

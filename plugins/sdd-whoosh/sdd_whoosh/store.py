@@ -37,7 +37,7 @@ def warn(message: str) -> None:
     print(f"sdd: warning: {message}", file=sys.stderr)
 
 
-def index_dir(project: "Project") -> Path:
+def index_dir(project: Project) -> Path:
     """Where the project's Whoosh index lives."""
     return project.sdd_dir / ".cache" / "whoosh"
 
@@ -77,7 +77,7 @@ class IndexStore:
     """Opens, refreshes and (when it is unreadable) rebuilds one of the project's indexes
     (``specs`` or ``items``)."""
 
-    def __init__(self, project: "Project", name: str = "specs") -> None:
+    def __init__(self, project: Project, name: str = "specs") -> None:
         self.project = project
         self.name = name
         self.dir = index_dir(project)

@@ -7,8 +7,9 @@ analyzer, so case, accents and English word endings are folded the same way on b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from sdd_whoosh.schema import ITEM_FIELDS, SPEC_FIELDS
 
@@ -96,7 +97,7 @@ def prefix_query(ana: Any, text: str, fields: tuple[str, ...],
     return queries[0] if len(queries) == 1 else And(queries)
 
 
-def translate(query: "SearchQuery", ana: Any,
+def translate(query: SearchQuery, ana: Any,
               expand: Callable[[str], list[str]] | None = None) -> Translation | None:
     """The Whoosh query for a search, or ``None`` when nothing positive is left to match
     (every word was punctuation, say). Every positive term must match, or with

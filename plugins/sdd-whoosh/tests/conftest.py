@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
 
 import pytest
 

@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from whoosh_support import rewrite, search
@@ -171,7 +172,7 @@ def test_index_of_another_schema_version_is_rebuilt(project: Any) -> None:
 
 def test_a_live_lock_searches_the_index_as_it_is(project: Any, monkeypatch: Any, capsys: Any,
                                                  spec_text: Callable[..., str]) -> None:
-    import sdd_whoosh.store as store
+    from sdd_whoosh import store
 
     refreshed(project)
     monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.2)
@@ -228,7 +229,7 @@ def test_whoosh_is_not_imported_by_help(tmp_path: Path) -> None:
         print("whoosh" in sys.modules, "sdd_whoosh" in sys.modules)
     """)
     env = {**os.environ, "SDD_LOAD_PLUGINS": "whoosh"}
-    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False, capture_output=True,
                          text=True, env=env, cwd=tmp_path, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False True"
@@ -237,7 +238,7 @@ def test_whoosh_is_not_imported_by_help(tmp_path: Path) -> None:
 def test_whoosh_imports_without_warnings() -> None:
     code = ("import whoosh.index, whoosh.qparser, whoosh.analysis, whoosh.highlight,"
             " whoosh.spelling, whoosh.multiproc, sdd_whoosh.backend")
-    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False, capture_output=True,
                          text=True, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert out.returncode == 0, out.stderr
 
@@ -245,7 +246,7 @@ def test_whoosh_imports_without_warnings() -> None:
 def test_parallel_build_matches_a_single_writer(sdd_project: Callable[..., Any],
                                                 spec_text: Callable[..., str],
                                                 monkeypatch: Any) -> None:
-    import sdd_whoosh.store as store
+    from sdd_whoosh import store
 
     files = {f"d{i % 3}/s{i:02d}/spec.md": spec_text(
         title=f"Spec {i}", requirements=[f"Item {i} MUST hold {'even' if i % 2 else 'odd'}."])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 _CORE_TEST = Path(__file__).resolve().parents[3] / "tests" / "test_search_relevance.py"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from whoosh_support import search
+
 from sdd_core.search import HIGHLIGHT_END, HIGHLIGHT_START
 
 pytestmark = pytest.mark.usefixtures("whoosh")
