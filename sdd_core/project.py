@@ -9,7 +9,6 @@ the file atomically. No command writes a spec file any other way.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -239,38 +238,16 @@ class Project:
                     ) -> "Spec | None":
         """The spec a reference names: an id, a path under ``specs/`` (with or without
         ``.md`` or ``/spec.md``), a project-relative path, or a path relative to ``origin``."""
-        ref = ref.strip()
-        if ref in specs:
-            return specs[ref]
-        candidates = [ref]
-        if origin is not None and (ref.startswith("./") or ref.startswith("../")):
-            base = posixpath.dirname(origin.path)
-            candidates.insert(0, posixpath.normpath(posixpath.join(base, ref)))
-        for cand in candidates:
-            key = cand.lstrip("/")
-            for prefix in (f"{self.specs_rel}/", "specs/"):
-                if key.startswith(prefix):
-                    key = key[len(prefix):]
-            from sdd_core.parsing import id_from_path
+        from sdd_core.refs import path_map, resolve_ref
 
-            key = id_from_path(key) if key.endswith(".md") else key.rstrip("/")
-            if key in specs:
-                return specs[key]
-            hit = self._path_map(specs).get(key)
-            if hit is not None:
-                return hit
-        return None
-
-    def _path_map(self, specs: "dict[str, Spec]") -> "dict[str, Spec]":
+        hit = specs.get(ref.strip())
+        if hit is not None:
+            return hit
         cache = getattr(self, "_path_cache", None)
         if cache is None or cache[0] is not specs:
-            from sdd_core.parsing import id_from_path
-
-            prefix = len(self.specs_rel) + 1
-            mapping = {id_from_path(s.path[prefix:]): s for s in specs.values()}
-            cache = (specs, mapping)
+            cache = (specs, path_map(specs))  # built once per set of specs
             self._path_cache = cache
-        return cache[1]
+        return resolve_ref(ref, specs, origin, paths=cache[1])
 
     # ------------------------------------------------------------------ access
 

@@ -469,51 +469,7 @@ def parse(text: str, extra_fields: FieldSource = None) -> Node:
 
 Resolver = Callable[[str, "dict[str, Spec]", "Spec | None"], "Spec | None"]
 
-SPECS_REL = ".sdd/specs"
-
-
-def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None, *,
-                paths: "dict[str, Spec] | None" = None) -> "Spec | None":
-    """The spec a dependency reference names, as :meth:`Project.resolve_ref` does: an id, a
-    path under ``specs/`` (with or without ``.md`` or ``/spec.md``), a project-relative path,
-    or a path relative to ``origin``.
-
-    :param paths: the specs by the id their path gives (built when needed), ``specs``, when the caller resolves many references.
-    """
-    import posixpath
-
-    from sdd_core.parsing import id_from_path
-
-    ref = ref.strip()
-    if ref in specs:
-        return specs[ref]
-    candidates = [ref]
-    if origin is not None and (ref.startswith("./") or ref.startswith("../")):
-        candidates.insert(0, posixpath.normpath(posixpath.join(posixpath.dirname(origin.path),
-                                                               ref)))
-    path_map = paths
-    for cand in candidates:
-        key = cand.lstrip("/")
-        for prefix in (f"{SPECS_REL}/", "specs/"):
-            if key.startswith(prefix):
-                key = key[len(prefix):]
-        key = id_from_path(key) if key.endswith(".md") else key.rstrip("/")
-        if key in specs:
-            return specs[key]
-        if path_map is None:
-            path_map = _path_map(specs)
-        hit = path_map.get(key)
-        if hit is not None:
-            return hit
-    return None
-
-
-def _path_map(specs: "dict[str, Spec]") -> "dict[str, Spec]":
-    """Specs by the id their path gives (``auth/login`` for ``.sdd/specs/auth/login/spec.md``)."""
-    from sdd_core.parsing import id_from_path
-
-    cut = len(SPECS_REL) + 1
-    return {id_from_path(s.path[cut:]): s for s in specs.values()}
+from sdd_core.refs import SPECS_REL, path_map as _path_map, resolve_ref  # noqa: E402,F401
 
 
 def meta_strings(value: Any) -> list[str]:
