@@ -140,7 +140,15 @@ def _rebuild(values: dict[str, Any]) -> Spec:
 
 
 def _date(text: str | None) -> _dt.date | None:
-    return _dt.date.fromisoformat(text) if text else None
+    """A stored date (dates are immutable: one object per distinct text is shared)."""
+    value = _dt.date.fromisoformat(text) if text else None
+    if len(_DATES) < 100_000:
+        _DATES[text] = value
+    return value
+
+
+_DATES: dict[str | None, _dt.date | None] = {None: None}
+_FIELDS_SET = set(_FIELDS)
 
 
 class SqliteIndex(IndexBackend):
@@ -227,13 +235,16 @@ class SqliteIndex(IndexBackend):
             return hit
         depends, reviewers, tags, links = pickle.loads(light)
         spec = CachedSpec.__new__(CachedSpec)
+        dates = _DATES
         d = {"id": spec_id, "path": path, "title": title, "status": status, "phase": phase,
-             "domain": domain, "depends": depends, "created": _date(created),
-             "updated": _date(updated), "author": author, "reviewers": reviewers, "tags": tags,
+             "domain": domain, "depends": depends,
+             "created": dates[created] if created in dates else _date(created),
+             "updated": dates[updated] if updated in dates else _date(updated),
+             "author": author, "reviewers": reviewers, "tags": tags,
              "constitution_version": cversion, "description": description, "hash": hash_}
         setattr_ = object.__setattr__
         setattr_(spec, "__dict__", d)
-        setattr_(spec, "__pydantic_fields_set__", set(_FIELDS))
+        setattr_(spec, "__pydantic_fields_set__", _FIELDS_SET.copy())
         setattr_(spec, "__pydantic_extra__", None)
         setattr_(spec, "__pydantic_private__", {"_sdd_src": (self, sid)})
         self._by_sid[sid] = spec
@@ -320,9 +331,17 @@ class SqliteIndex(IndexBackend):
         return self._guard(self._load, lambda f: f.load())
 
     def _load(self) -> LoadResult:
+        import gc
+
         conn = self._conn()
-        rows = conn.execute(_SPEC_SELECT + " WHERE id IS NOT NULL").fetchall()
-        specs = self._order([self._spec(r) for r in rows])
+        enabled = gc.isenabled()
+        gc.disable()  # 10,000 new specs: collections would only rescan them
+        try:
+            rows = conn.execute(_SPEC_SELECT + " WHERE id IS NOT NULL").fetchall()
+            specs = self._order([self._spec(r) for r in rows])
+        finally:
+            if enabled:
+                gc.enable()
         problems: list[tuple[str, list[Finding]]] = [
             (path, pickle.loads(blob)) for path, blob in conn.execute(
                 "SELECT path, problems FROM specs WHERE problems IS NOT NULL")]
