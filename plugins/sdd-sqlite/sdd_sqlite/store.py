@@ -10,6 +10,7 @@ transaction with every table emptied first.
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 import pickle
@@ -244,8 +245,34 @@ def _json_default(value: Any) -> Any:
 
 def _heavy(spec: "Spec") -> bytes:
     data = spec.__dict__
-    return pickle.dumps({k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"},
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _reducers()
+    pickler.dump({k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"})
+    return buf.getvalue()
+
+
+_REDUCERS: dict[type, Any] = {}
+
+
+def _reducers() -> dict[type, Any]:
+    """Pickle the parser's small dataclasses as ``cls(*fields)``: their default pickling
+    (``__getstate__`` of a slotted dataclass) is several times slower. Loading is plain
+    ``pickle.loads``, which also reads blobs written the default way."""
+    if not _REDUCERS:
+        import copyreg
+        import dataclasses
+        import operator
+
+        from sdd_core.model import Link, Requirement, Scenario, Section, Step
+
+        table = dict(copyreg.dispatch_table)
+        for cls in (Step, Scenario, Requirement, Section, Link):
+            names = [f.name for f in dataclasses.fields(cls)]
+            getter = operator.attrgetter(*names)
+            table[cls] = (lambda c, g: lambda obj: (c, g(obj)))(cls, getter)
+        _REDUCERS.update(table)
+    return _REDUCERS
 
 
 def spec_row(spec: "Spec") -> tuple[Any, ...]:
