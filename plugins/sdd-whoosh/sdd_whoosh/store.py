@@ -30,6 +30,7 @@ LOCK_TIMEOUT = 5.0
 # mtime tick without its size changing: its signature is recorded as "racy" so that the next
 # refresh reads it again (and re-indexes it only if its content hash moved).
 RACY_NS = 2_000_000_000
+SCAN_CACHE = "folders.json"
 
 
 def warn(message: str) -> None:
@@ -258,13 +259,50 @@ class IndexStore:
     def scan(self) -> dict[str, tuple[str, str, str]]:
         """Every spec file now: project-relative path -> (absolute path, path under specs/,
         stat signature). The same files the core's file index reads (hidden folders and
-        files skipped)."""
+        files skipped).
+
+        A folder whose mtime is what it was at the last scan holds the same entries, so it is
+        not listed again: its known spec files and subfolders are stat'ed directly (a third
+        of the cost of listing 10,000 folders). Folders changed within 2 s of a scan are
+        listed again next time."""
         from sdd_core.parsing import is_spec_filename
 
         prefix = self.project.specs_rel + "/"
         out: dict[str, tuple[str, str, str]] = {}
+        cache_path = self.dir / SCAN_CACHE
+        try:
+            loaded = json.loads(cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = {}
+        cached: dict[str, list[Any]] = {
+            k: v for k, v in (loaded.items() if isinstance(loaded, dict) else ())
+            if isinstance(v, list) and len(v) == 3 and isinstance(v[1], list)
+            and isinstance(v[2], list)}
+        sep = os.sep
+        seen: dict[str, list[Any]] = {}
+        now = time.time_ns()
 
-        def walk(folder: str, rel: str) -> None:
+        def add(path: str, rel: str, st: os.stat_result) -> None:
+            out[prefix + rel] = (path, rel, f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+
+        def visit(folder: str, rel: str) -> None:
+            try:
+                mtime = os.stat(folder).st_mtime_ns
+            except OSError:
+                return
+            old = cached.get(rel)
+            if old is not None and old[0] == mtime:
+                seen[rel] = old
+                for name in old[2]:
+                    try:
+                        add(folder + sep + name, rel + name, os.stat(folder + sep + name))
+                    except OSError:
+                        continue
+                for name in old[1]:
+                    visit(folder + sep + name, rel + name + "/")
+                return
+            subdirs: list[str] = []
+            files: list[str] = []
             try:
                 entries = os.scandir(folder)
             except OSError:
@@ -275,17 +313,25 @@ class IndexStore:
                     if name[0] == ".":
                         continue
                     try:
-                        if entry.is_dir():
-                            walk(entry.path, rel + name + "/")
+                        if entry.is_dir(follow_symlinks=False):
+                            subdirs.append(name)
                         elif is_spec_filename(name):
-                            st = entry.stat()
-                            out[prefix + rel + name] = (
-                                entry.path, rel + name,
-                                f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+                            add(entry.path, rel + name, entry.stat())
+                            files.append(name)
                     except OSError:
                         continue
+            # a folder changed just now may change again within the same mtime tick
+            seen[rel] = [mtime if now - mtime >= RACY_NS else None, subdirs, files]
+            for name in subdirs:
+                visit(folder + sep + name, rel + name + "/")
 
-        walk(str(self.project.specs_dir), "")
+        visit(str(self.project.specs_dir), "")
+        if seen != cached:
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                self._write_json(cache_path, seen)
+            except OSError:
+                pass  # a read-only cache folder: the next scan lists every folder again
         return out
 
     def refresh(self, current: dict[str, tuple[str, str, str]] | None = None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -281,3 +282,42 @@ def test_vocabulary_follows_edits(project: Any, spec_text: Callable[..., str]) -
     b = backend(project)
     assert b.suggest("compresed") == ["compressed"]
     assert json.loads(words.read_text())["words"]["must"] == 1
+
+
+def test_unchanged_folders_are_not_listed_again(project: Any, monkeypatch: Any,
+                                                spec_text: Callable[..., str]) -> None:
+    import time
+
+    old = time.time_ns() - 60_000_000_000
+    for folder in [project.specs_dir, *(p for p in project.specs_dir.rglob("*") if p.is_dir())]:
+        os.utime(folder, ns=(old, old))
+    refreshed(project)  # lists every folder once and remembers their mtimes
+    listed: list[str] = []
+    real = os.scandir
+
+    def counting(path: Any = ".") -> Any:
+        if isinstance(path, str) and path.startswith(str(project.specs_dir)):
+            listed.append(os.path.relpath(path, project.specs_dir))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    assert refreshed(project) == (0, 0)
+    assert listed == []
+    # a new spec in an existing folder changes that folder's mtime: only it is listed
+    (project.specs_dir / "ops/runbook/extra.md").write_text(spec_text(title="Extra worker"),
+                                                            encoding="utf-8")
+    assert refreshed(project) == (1, 0)
+    assert listed == ["ops/runbook"]
+    assert ids(search(project, "extra")) == {"ops/runbook/extra"}
+    # an edit in place changes no folder, and is still seen (files are always stat'ed)
+    listed.clear()
+    rewrite(project.specs_dir / "ops/backup/spec.md", spec_text(title="Snapshots"))
+    assert refreshed(project) == (1, 0)
+    assert "ops/backup" not in listed
+    # a deleted folder changes its parent
+    shutil.rmtree(project.specs_dir / "billing")
+    assert refreshed(project) == (0, 1)
+    assert search(project, "invoices") == []
+    # a broken folder cache is ignored
+    (project.sdd_dir / ".cache/whoosh/folders.json").write_text('{"": [1, "x", 3]}')
+    assert refreshed(project) == (0, 0)
