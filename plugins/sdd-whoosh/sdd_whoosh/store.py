@@ -33,6 +33,16 @@ RACY_NS = 2_000_000_000
 SCAN_CACHE = "folders.json"
 
 
+def _digest(current: dict[str, tuple[str, str, str]]) -> str:
+    """A digest of a scan: every spec file's path and stat signature."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(current):
+        h.update(f"{path}\0{current[path][2]}\n".encode())
+    return h.hexdigest()
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     print(f"sdd: warning: {message}", file=sys.stderr)
@@ -127,8 +137,9 @@ class IndexStore:
         for entry in self.dir.iterdir():
             name = entry.name
             if name.startswith((f"_{self.name}_", f"{self.name}_", f"manifest-{self.name}.",
-                                f"words-{self.name}.", f".manifest-{self.name}.",
-                                f".words-{self.name}.")):
+                                f"words-{self.name}.", f"state-{self.name}.",
+                                f".manifest-{self.name}.", f".words-{self.name}.",
+                                f".state-{self.name}.")):
                 try:
                     entry.unlink()
                 except OSError:
@@ -340,14 +351,19 @@ class IndexStore:
         process holds the index lock (the index is searched as it is)."""
         from sdd_core.index import read_spec_file
 
+        self.last_changes = (0, 0)
         ix = self.index()
-        known = self.known()
         if current is None:
             current = self.scan()
+        digest = _digest(current)
+        if self._state() == [SCHEMA_VERSION, ix.latest_generation(), digest]:
+            return True  # the files are as the last refresh left them: no manifest to read
+        known = self.known()
         changed = [p for p, (_, _, sig) in current.items() if known.get(p, [None])[0] != sig]
         removed = [p for p in known if p not in current]
         self.last_changes = (0, len(removed))
         if not changed and not removed:
+            self._write_state(ix.latest_generation(), digest)
             return True
 
         files = {p: v for p, v in known.items() if p in current}
@@ -400,8 +416,30 @@ class IndexStore:
             if keep_words:
                 self._update_vocabulary(ix, old_generation, old_words, added, fresh=not known)
         self.last_changes = (len(to_index), len(removed))
-        self._write_manifest(ix.latest_generation(), files)
+        generation = ix.latest_generation()
+        self._write_manifest(generation, files)
+        if not any(str(v[0]).startswith("racy:") for v in files.values()):
+            self._write_state(generation, digest)
         return True
+
+    # ------------------------------------------------------------------ state
+
+    def _state_path(self) -> Path:
+        return self.dir / f"state-{self.name}.json"
+
+    def _state(self) -> Any:
+        try:
+            return json.loads(self._state_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def _write_state(self, generation: int, digest: str) -> None:
+        """Remember the digest of a scan the index and manifest fully agree with (no racy
+        file), so the next refresh that scans the same can stop there."""
+        try:
+            self._write_json(self._state_path(), [SCHEMA_VERSION, generation, digest])
+        except OSError:
+            pass
 
     def _writer(self, ix: Any, count: int) -> Any:
         speed_up_whoosh()
