@@ -107,24 +107,29 @@ def scan(specs_dir: str, prefix: str,
 # is listed again and new subfolders are walked. Folders modified within RACY_SECONDS of being
 # recorded are always listed again.
 
-_WALK_FORMAT = 1
+_WALK_FORMAT = 2
 
 
 def snapshot(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]],
              any_racy: bool, now: float) -> bytes:
-    """The ``state.walk`` blob for a walk that found ``disk`` in ``dirs``."""
+    """The ``state.walk`` blob for a walk that found ``disk`` in ``dirs``: flat lists (the
+    folders with their mtime, racy flag and number of files; the files, folder by folder,
+    with their stat), so that checking them is a few list comprehensions."""
     import marshal
 
-    files: dict[str, list[tuple[str, int, int]]] = {rel: [] for rel, _ in dirs}
-    for path, (mtime_ns, size) in disk.items():
-        cut = path.rfind("/") + 1
-        folder = files.get(path[:cut])
+    files: dict[str, list[str]] = {rel: [] for rel, _ in dirs}
+    for path in disk:
+        folder = files.get(path[: path.rfind("/") + 1])
         if folder is None:
             return b""  # not a walk this snapshot can describe: no snapshot
-        folder.append((path[cut:], mtime_ns, size))
+        folder.append(path)
     limit = int((now - RACY_SECONDS) * 1e9)
-    return marshal.dumps((_WALK_FORMAT, prefix, any_racy,
-                          [(rel, mtime, mtime >= limit, files[rel]) for rel, mtime in dirs]))
+    frels = [path for rel, _ in dirs for path in files[rel]]
+    return marshal.dumps((
+        _WALK_FORMAT, prefix, any_racy,
+        [rel for rel, _ in dirs], [mtime for _, mtime in dirs],
+        [mtime >= limit for _, mtime in dirs], [len(files[rel]) for rel, _ in dirs],
+        frels, [disk[p] for p in frels]))
 
 
 def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
@@ -134,57 +139,72 @@ def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
     import marshal
 
     try:
-        fmt, old_prefix, any_racy, entries = marshal.loads(blob) if blob else (0, "", 1, [])
+        (fmt, old_prefix, any_racy, drels, dmtimes, dracy, dcounts, frels,
+         fstats) = marshal.loads(blob) if blob else (0,) + (None,) * 8
     except (EOFError, ValueError, TypeError):
         fmt = 0
-    if fmt != _WALK_FORMAT or old_prefix != prefix or not entries:
+    if fmt != _WALK_FORMAT or old_prefix != prefix or not drels:
         dirs: list[tuple[str, int]] = []
         return scan(specs_dir, prefix, dirs), dirs, False
+    stat = os.stat
+    top = specs_dir + "/"
+    cut = len(prefix)
+    dpaths = [top + r[cut:] for r in drels]
+    if not any(dracy):
+        try:
+            if [stat(p).st_mtime_ns for p in dpaths] == dmtimes:
+                # no folder gained, lost or renamed an entry: the same files, stat them
+                cur = [(st.st_mtime_ns, st.st_size)
+                       for st in map(stat, [top + r[cut:] for r in frels])]
+                return (dict(zip(frels, cur)), list(zip(drels, dmtimes)),
+                        not any_racy and cur == fstats)
+        except OSError:
+            pass  # something vanished: go folder by folder
+    return _scan_by_folder(specs_dir, prefix, drels, dmtimes, dracy, dcounts, frels, fstats)
+
+
+def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list[int],
+                    dracy: list[bool], dcounts: list[int], frels: list[str],
+                    fstats: list[tuple[int, int]]
+                    ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], bool]:
+    """:func:`quick_scan` when some folder changed: unchanged folders have their files
+    stat-ed, changed ones are listed again and new subfolders walked."""
     from sdd_core.parsing import is_spec_filename
 
-    same = not any_racy
     disk: dict[str, tuple[int, int]] = {}
-    dirs = []
+    dirs: list[tuple[str, int]] = []
     # folder -> None (unchanged) or its subfolders (listed again); absent: gone
     alive: dict[str, set[str] | None] = {}
-    recorded: set[str] | None = None  # the snapshot's folders, once one is listed again
-    root_len = len(prefix)
+    recorded = set(drels)
     top = specs_dir + "/"
+    cut = len(prefix)
     stat = os.stat
     missing = (-1, -1)
-    for rel, mtime, racy, files in entries:
+    start = 0
+    for rel, mtime, racy, count in zip(drels, dmtimes, dracy, dcounts):
+        first, start = start, start + count
         if rel != prefix:
             listed = alive.get(rel[: rel.rfind("/", 0, -1) + 1], False)
             if listed is False or (listed is not None and rel not in listed):
-                same = False  # its parent is gone or no longer lists it
-                continue
-            folder = top + rel[root_len:]
-        else:
-            folder = specs_dir + "/"
+                continue  # its parent is gone or no longer lists it
+        folder = top + rel[cut:]
         try:
             now_mtime = stat(folder).st_mtime_ns
         except OSError:
-            same = False
             continue
         if now_mtime == mtime and not racy:
             alive[rel] = None
             dirs.append((rel, mtime))
-            for name, fm, fs in files:
+            for path in frels[first:start]:
                 try:
-                    st = stat(folder + name)
+                    st = stat(top + path[cut:])
                 except OSError:
-                    disk[rel + name] = missing
-                    same = False
+                    disk[path] = missing
                     continue
-                disk[rel + name] = (st.st_mtime_ns, st.st_size)
-                if st.st_mtime_ns != fm or st.st_size != fs:
-                    same = False
+                disk[path] = (st.st_mtime_ns, st.st_size)
             continue
         # the folder changed (or may have): list it again, walk new subfolders
-        same = False
         dirs.append((rel, now_mtime))
-        if recorded is None:
-            recorded = {r for r, *_ in entries}
         subs: set[str] = set()
         try:
             it = os.scandir(folder)
@@ -213,9 +233,9 @@ def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
                     st = entry.stat()
                     disk[rel + name] = (st.st_mtime_ns, st.st_size)
                 except OSError:
-                    disk[rel + name] = (-1, -1)
+                    disk[rel + name] = missing
         alive[rel] = subs
-    return disk, dirs, same
+    return disk, dirs, False
 
 
 @dataclass
