@@ -550,8 +550,7 @@ class Cache:
         try:
             for path in reread:
                 mtime_ns, size = disk[path]
-                full = os.path.join(root, path)
-                spec, problems = read_spec_file(full, path, path[cut:],
+                spec, problems = read_spec_file(os.path.join(root, path), path, path[cut:],
                                                 mtime_ns / 1e9 if mtime_ns >= 0 else None)
                 racy = 1 if mtime_ns < 0 or now - mtime_ns / 1e9 <= RACY_SECONDS else 0
                 if path in known:

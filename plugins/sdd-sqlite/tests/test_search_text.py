@@ -171,3 +171,40 @@ def test_quick_scan_sees_what_a_full_walk_sees(tmp_path: Path) -> None:
     disk, _, same = quick_scan(str(specs), "specs/", blob)
     assert "specs/r/x.md" in disk and not same
     assert quick_scan(str(specs), "specs/", b"garbage")[0] == scan(str(specs), "specs/")
+
+
+def test_refresh_indexes_only_what_changed(sdd_entrypoints, sdd_project, spec_text,
+                                           run_sdd) -> None:  # type: ignore[no-untyped-def]
+    """An edit adds one spec's text to the unstemmed index (not every spec's again), and
+    prefix search follows edits."""
+    from conftest import touch_later
+
+    sdd_entrypoints("sqlite")
+    files = {f"s{i:02}.md": spec_text(f"s{i:02}", title=f"Payouts ledger {i}") for i in range(20)}
+    files["c.md"] = spec_text("c", title="Refunds")
+    proj = sdd_project(files)
+    db = proj.root / ".sdd" / ".cache" / "sdd.db"
+
+    def query(sql: str, *args: object) -> int:
+        conn = sqlite3.connect(db)
+        try:
+            row = conn.execute(sql, args).fetchone()
+            return row[0] if row and row[0] is not None else 0
+        finally:
+            conn.close()
+
+    assert run_sdd("cache", "rebuild", cwd=proj.root).exit_code == 0
+    size = query("SELECT sum(length(block)) FROM search_raw_data")
+    vocab = "SELECT doc FROM search_raw_vocab WHERE term=?"
+    assert query(vocab, "payouts") == 20
+    touch_later(proj.root / ".sdd" / "specs" / "c.md", spec_text("c", title="Payouts refunds"))
+    r = run_sdd("search", "payout*", "--format", "json", "--limit", "50", cwd=proj.root)
+    assert len(r.json()) == 21
+    assert query(vocab, "payouts") == 21 and query(vocab, "refunds") == 1
+    grown = query("SELECT sum(length(block)) FROM search_raw_data") - size
+    # one spec of 21 written again (a small segment), not all of them (about `size` again)
+    assert 0 < grown < 0.8 * size
+    touch_later(proj.root / ".sdd" / "specs" / "s00.md", spec_text("s00", title="Ledger"))
+    r = run_sdd("search", "payout*", "--format", "json", "--limit", "50", cwd=proj.root)
+    assert "s00" not in {h["id"] for h in r.json()} and len(r.json()) == 20
+    assert query(vocab, "payouts") == 20
