@@ -177,20 +177,17 @@ def build_schema(kind: str) -> Any:
 
 
 _MARKUP = re.compile(r"\*\*|__|`")
-_LINE_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+_LINE_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", re.M)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
 def plain(text: str) -> str:
-    """Markdown reduced to its words: no heading marks, bullets, bold or link targets."""
-    out = []
-    for line in text.splitlines():
-        line = _LINE_PREFIX.sub("", line)
-        line = _LINK.sub(r"\1", line)
-        line = _MARKUP.sub("", line).strip()
-        if line:
-            out.append(line)
-    return "\n".join(out)
+    """Markdown reduced to its words: no heading marks, quote marks, bullets, bold, code
+    ticks or link targets (line breaks kept)."""
+    text = _LINE_PREFIX.sub("", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    return _MARKUP.sub("", text).strip()
 
 
 def split_body(spec: Spec) -> str:
