@@ -31,6 +31,7 @@ LOCK_TIMEOUT = 5.0
 # refresh reads it again (and re-indexes it only if its content hash moved).
 RACY_NS = 2_000_000_000
 SCAN_CACHE = "folders.json"
+GC_PAUSE_FROM = 2000
 
 
 def _digest(current: dict[str, tuple[str, str, str]]) -> str:
@@ -349,12 +350,14 @@ class IndexStore:
         """Bring the index up to date with the spec files (``current``: a :meth:`scan` made
         just before, else one is made); ``True`` when it is current, ``False`` when another
         process holds the index lock (the index is searched as it is)."""
-        from sdd_core.index import read_spec_file
+        if current is None:
+            current = self.scan()
+        return self._refresh(current)
+
+    def _refresh(self, current: dict[str, tuple[str, str, str]]) -> bool:
 
         self.last_changes = (0, 0)
         ix = self.index()
-        if current is None:
-            current = self.scan()
         digest = _digest(current)
         if self._state() == [SCHEMA_VERSION, ix.latest_generation(), digest]:
             return True  # the files are as the last refresh left them: no manifest to read
@@ -365,6 +368,20 @@ class IndexStore:
         if not changed and not removed:
             self._write_state(ix.latest_generation(), digest)
             return True
+
+        if len(changed) >= GC_PAUSE_FROM:
+            # Parsing and indexing thousands of specs allocates millions of long-lived
+            # objects: the core's loader pauses the cyclic garbage collector for the same reason.
+            from sdd_core.index import gc_paused
+
+            with gc_paused():
+                return self._apply(ix, known, current, changed, removed, digest)
+        return self._apply(ix, known, current, changed, removed, digest)
+
+    def _apply(self, ix: Any, known: dict[str, list[Any]],
+               current: dict[str, tuple[str, str, str]], changed: list[str],
+               removed: list[str], digest: str) -> bool:
+        from sdd_core.index import read_spec_file
 
         files = {p: v for p, v in known.items() if p in current}
         to_index = []
