@@ -133,9 +133,11 @@ def snapshot(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str
 
 
 def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
-               ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], bool]:
+               ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], bool | None]:
     """``(disk, dirs, same)``: what :func:`scan` returns (and its folders), using the walk
-    snapshot; ``same`` when every folder and file matches the snapshot (nothing to do)."""
+    snapshot. ``same`` is True when every folder and file matches the snapshot (nothing to
+    do), False when the same files are there but some differ from the snapshot (or may: racy
+    files), None when folders changed or there is no usable snapshot."""
     import marshal
 
     try:
@@ -145,7 +147,7 @@ def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
         fmt = 0
     if fmt != _WALK_FORMAT or old_prefix != prefix or not drels:
         dirs: list[tuple[str, int]] = []
-        return scan(specs_dir, prefix, dirs), dirs, False
+        return scan(specs_dir, prefix, dirs), dirs, None
     stat = os.stat
     top = specs_dir + "/"
     cut = len(prefix)
@@ -166,7 +168,7 @@ def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
 def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list[int],
                     dracy: list[bool], dcounts: list[int], frels: list[str],
                     fstats: list[tuple[int, int]]
-                    ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], bool]:
+                    ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], None]:
     """:func:`quick_scan` when some folder changed: unchanged folders have their files
     stat-ed, changed ones are listed again and new subfolders walked."""
     from sdd_core.parsing import is_spec_filename
@@ -235,7 +237,7 @@ def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list
                 except OSError:
                     disk[rel + name] = missing
         alive[rel] = subs
-    return disk, dirs, False
+    return disk, dirs, None
 
 
 @dataclass
@@ -419,13 +421,14 @@ class Cache:
                 report = RefreshReport(seconds=time.perf_counter() - t0)
                 self.last_report = report
                 return report
-            known = self._known(conn)
-            todo = self._diff(disk, known)
-            if todo is None:
-                self._store_walk(conn, prefix, disk, dirs)
-                report = RefreshReport(seconds=time.perf_counter() - t0)
-                self.last_report = report
-                return report
+            if same is None:  # folders changed, perhaps no spec did: look before locking
+                known = self._known(conn)
+                todo = self._diff(disk, known)
+                if todo is None:
+                    self._store_walk(conn, prefix, disk, dirs)
+                    report = RefreshReport(seconds=time.perf_counter() - t0)
+                    self.last_report = report
+                    return report
         if full:
             # the cache is derived data: a rebuild does not wait for the disk (a crash
             # mid-way leaves a cache that is detected as damaged and rebuilt again)
@@ -651,12 +654,16 @@ class Cache:
     def id_stubs(self, conn: sqlite3.Connection) -> dict[str, "_Stub"]:
         """Every spec as a light ``(id, path)`` stub, by id, first one winning on duplicate
         ids in the order the file index lists specs (by id, then walk order)."""
-        rows = conn.execute("SELECT id, path FROM specs WHERE id IS NOT NULL").fetchall()
-        rows.sort(key=lambda r: (r[0], walk_key(r[1])))
+        # SQLite orders text by its UTF-8 bytes, which is Python's order of str
+        rows = conn.execute("SELECT id, path FROM specs WHERE id IS NOT NULL"
+                            " ORDER BY id").fetchall()
         out: dict[str, _Stub] = {}
         for spec_id, path in rows:
-            if spec_id not in out:
+            hit = out.get(spec_id)
+            if hit is None:
                 out[spec_id] = _Stub(spec_id, path)
+            elif walk_key(path) < walk_key(hit.path):  # a duplicate id: walk order decides
+                hit.path = path
         return out
 
     def _resolve_edges(self, conn: sqlite3.Connection, sids: list[int] | None) -> None:

@@ -148,13 +148,17 @@ def test_quick_scan_sees_what_a_full_walk_sees(tmp_path: Path) -> None:
         nonlocal blob
         change()
         disk, _, same = quick_scan(str(specs), "specs/", blob)
-        assert not same
+        assert not same  # False (files differ) or None (folders changed)
         assert disk == scan(str(specs), "specs/")
         _age(specs)
         blob = record()
         assert quick_scan(str(specs), "specs/", blob)[2]
 
     mutated(lambda: (specs / "c/spec.md").write_text("c changed", encoding="utf-8"))
+    (specs / "c/spec.md").write_text("c changed again", encoding="utf-8")
+    assert quick_scan(str(specs), "specs/", blob)[2] is False  # same folders, a file differs
+    _age(specs)
+    blob = record()
     mutated(lambda: _tree(specs, {"a/b/new.md": "n"}))                # file in a known folder
     mutated(lambda: _tree(specs, {"d/e/f/spec.md": "deep"}))          # new nested folders
     mutated(lambda: (specs / "a/spec.md").unlink())
