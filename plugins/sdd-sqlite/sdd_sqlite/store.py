@@ -538,10 +538,14 @@ class Cache:
         now = time.time()
         for path in settle:
             conn.execute("UPDATE specs SET racy=0 WHERE path=?", (path,))
-        old_ids = {r[0] for r in conn.execute("SELECT id FROM specs WHERE id IS NOT NULL")}
         gone = [known[p][4] for p in deleted]
         deleted_hashes = {known[p][3]: p for p in deleted if known[p][3]}
         changed_sids = [known[p][4] for p in reread if p in known]
+        old_id: dict[int, str | None] = {}
+        for part in chunks(changed_sids):
+            old_id.update(conn.execute(f"SELECT sid, id FROM specs WHERE sid IN"
+                                       f" ({','.join('?' * len(part))})", part).fetchall())
+        new_id: dict[int, str | None] = {}
         self._delete_children(conn, gone + changed_sids)
         if gone:
             conn.executemany("DELETE FROM specs WHERE sid=?", [(s,) for s in gone])
@@ -561,6 +565,7 @@ class Cache:
                 else:
                     sid, next_sid = next_sid, next_sid + 1
                 self._write_spec(rows, sid, path, mtime_ns, size, racy, spec, problems)
+                new_id[sid] = spec.id if spec is not None else None
                 if path in known:
                     report.changed.append(path)
                 elif spec is not None and spec.hash in deleted_hashes:
@@ -572,9 +577,10 @@ class Cache:
         finally:
             if enabled:
                 gc.enable()
-        new_ids = {r[0] for r in conn.execute("SELECT id FROM specs WHERE id IS NOT NULL")}
-        if deleted or report.added or new_ids != old_ids:
-            self._resolve_edges(conn, None)  # the set of specs changed: resolve every edge
+        same_ids = all(old_id.get(sid) == new_id.get(sid) for sid in changed_sids)
+        if deleted or report.added or not same_ids:
+            # the set of specs (or an id) changed: resolve every edge
+            self._resolve_edges(conn, None)
             conn.execute("DELETE FROM findings")
         else:
             self._resolve_edges(conn, [known[p][4] for p in reread])

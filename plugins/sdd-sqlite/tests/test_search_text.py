@@ -212,3 +212,25 @@ def test_refresh_indexes_only_what_changed(sdd_entrypoints, sdd_project, spec_te
     r = run_sdd("search", "payout*", "--format", "json", "--limit", "50", cwd=proj.root)
     assert "s00" not in {h["id"] for h in r.json()} and len(r.json()) == 20
     assert query(vocab, "payouts") == 20
+
+
+def test_an_edit_that_changes_an_id_re_resolves_other_specs_edges(
+        sdd_entrypoints, sdd_project, spec_text, run_sdd) -> None:  # type: ignore[no-untyped-def]
+    from conftest import touch_later
+
+    sdd_entrypoints("sqlite")
+    proj = sdd_project({
+        "a.md": spec_text("a", depends=["x.md"]),  # a path: resolves to whatever id x has
+        "x.md": spec_text("other"),
+    })
+
+    def required_by_a() -> list[str]:
+        r = run_sdd("query", "required_by:a", "--format", "json", cwd=proj.root)
+        assert r.exit_code == 0, r.output
+        return [row["id"] for row in r.json()]
+
+    assert required_by_a() == ["other"]
+    touch_later(proj.root / ".sdd" / "specs" / "x.md", spec_text("target"))
+    assert required_by_a() == ["target"]
+    touch_later(proj.root / ".sdd" / "specs" / "x.md", spec_text("other"))
+    assert required_by_a() == ["other"]
