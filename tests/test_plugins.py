@@ -210,3 +210,26 @@ def test_help_is_fast_and_imports_no_heavy_modules(tmp_path: Path) -> None:
                          env=env, cwd=tmp_path)
     assert "Commands:" in out.stdout
     assert "HEAVY []" in out.stderr, out.stderr
+
+
+def test_entry_points_are_cached_per_environment(installed: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from sdd_core import plugins
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = plugins.installed_entry_points()
+    assert ("good", "fake_good", "sdd-fake", "0.1") in first
+    assert (tmp_path / "cache" / "sdd" / "entry-points.json").exists()
+
+    def no_scan() -> list:
+        raise AssertionError("scanned although nothing changed")
+
+    monkeypatch.setattr(plugins, "_scan_entry_points", no_scan)
+    assert plugins.installed_entry_points() == first
+    # installing a package changes its folder's time: the next call scans again
+    _fake_dist(installed, "sdd-more", {"more": "fake_more"}, {"fake_more": GOOD})
+    os.utime(installed, ns=(1, os.stat(installed).st_mtime_ns + 10**9))
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(installed))
+    assert "more" in [row[0] for row in plugins.installed_entry_points()]
