@@ -140,12 +140,15 @@ def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
     files), None when folders changed or there is no usable snapshot."""
     import marshal
 
+    drels: list[str] = []
     try:
-        (fmt, old_prefix, any_racy, drels, dmtimes, dracy, dcounts, frels,
-         fstats) = marshal.loads(blob) if blob else (0,) + (None,) * 8
+        data: Any = marshal.loads(blob) if blob else None
+        if isinstance(data, tuple) and len(data) == 9 and data[0] == _WALK_FORMAT \
+                and data[1] == prefix:
+            (_, _, any_racy, drels, dmtimes, dracy, dcounts, frels, fstats) = data
     except (EOFError, ValueError, TypeError):
-        fmt = 0
-    if fmt != _WALK_FORMAT or old_prefix != prefix or not drels:
+        pass
+    if not drels:
         dirs: list[tuple[str, int]] = []
         return scan(specs_dir, prefix, dirs), dirs, None
     stat = os.stat
@@ -186,9 +189,12 @@ def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list
     for rel, mtime, racy, count in zip(drels, dmtimes, dracy, dcounts):
         first, start = start, start + count
         if rel != prefix:
-            listed = alive.get(rel[: rel.rfind("/", 0, -1) + 1], False)
-            if listed is False or (listed is not None and rel not in listed):
-                continue  # its parent is gone or no longer lists it
+            parent = rel[: rel.rfind("/", 0, -1) + 1]
+            if parent not in alive:
+                continue  # its parent is gone
+            listed = alive[parent]
+            if listed is not None and rel not in listed:
+                continue  # its parent no longer lists it
         folder = top + rel[cut:]
         try:
             now_mtime = stat(folder).st_mtime_ns
