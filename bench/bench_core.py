@@ -59,7 +59,9 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="reuse/keep generated projects in DIR")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="sdd-bench-core-"))
-    env_all = {k: v for k, v in os.environ.items() if not k.startswith("SDD_")}
+    # PYTHONDONTWRITEBYTECODE would make every run compile the sources again (~60 ms)
+    env_all = {k: v for k, v in os.environ.items()
+               if not k.startswith("SDD_") and k != "PYTHONDONTWRITEBYTECODE"}
     env_nocache = {**env_all, "SDD_DISABLE_PLUGINS": "sqlite"}
 
     py = wall([sys.executable, "-c", "pass"], args.runs, env_all)
