@@ -82,3 +82,13 @@ def test_test_module_names_are_unique() -> None:
                 continue
             assert path.name not in seen, f"{path} and {seen[path.name]} share a name"
             seen[path.name] = path
+
+
+def test_tests_do_not_import_from_conftest() -> None:
+    """Every plugin has a conftest.py; ``from conftest import`` gets whichever one the whole
+    suite imported first. Shared test helpers live in a module with a unique name."""
+    for base in (ROOT / "tests", ROOT / "plugins"):
+        for path in base.rglob("test_*.py"):
+            if "node_modules" in path.parts:
+                continue
+            assert "conftest" not in _imports(path), path

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from sdd_core import hookimpl
 
-from conftest import front_matter, spec_file
+from review_helpers import front_matter, spec_file
 
 
 def _sdd(run_sdd: Callable[..., Any], root: Path, user: str, *args: str) -> Any:

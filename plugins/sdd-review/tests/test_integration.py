@@ -15,7 +15,7 @@ from sdd_core.parsing import parse_spec
 from sdd_review import api
 from sdd_review.records import spec_hash
 
-from conftest import front_matter, spec_file
+from review_helpers import front_matter, spec_file
 
 
 def _sdd(run_sdd: Callable[..., Any], root: Path, user: str, *args: str) -> Any:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from conftest import front_matter, spec_file
+from review_helpers import front_matter, spec_file
 
 GATE_2 = """\
     review:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from sdd_core import SddError, hookimpl
 
-from conftest import spec_file
+from review_helpers import spec_file
 
 
 class Recorder:

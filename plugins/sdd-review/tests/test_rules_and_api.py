@@ -12,7 +12,7 @@ from sdd_core.errors import CheckFailed
 from sdd_core.project import Project
 
 from sdd_review import api
-from conftest import spec_file
+from review_helpers import spec_file
 
 
 def _findings(run_sdd: Callable[..., Any], root: Path) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import front_matter
+from review_helpers import front_matter
 
 pytest.importorskip("sdd_rbac")
 

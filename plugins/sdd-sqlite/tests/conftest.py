@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import os
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
 
@@ -24,10 +23,3 @@ def no_cache(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     return off
 
 
-def touch_later(path: Any, text: str) -> None:
-    """Rewrite a file and move its mtime forward so the change is seen even on coarse
-    file-system clocks."""
-    st = os.stat(path)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 3_000_000_000))

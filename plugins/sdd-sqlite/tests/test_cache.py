@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import touch_later
+from sqlite_helpers import touch_later
 
 
 def _db(root: Path) -> Path:

@@ -181,7 +181,7 @@ def test_refresh_indexes_only_what_changed(sdd_entrypoints, sdd_project, spec_te
                                            run_sdd) -> None:  # type: ignore[no-untyped-def]
     """An edit adds one spec's text to the unstemmed index (not every spec's again), and
     prefix search follows edits."""
-    from conftest import touch_later
+    from sqlite_helpers import touch_later
 
     sdd_entrypoints("sqlite")
     files = {f"s{i:02}.md": spec_text(f"s{i:02}", title=f"Payouts ledger {i}") for i in range(20)}
@@ -216,7 +216,7 @@ def test_refresh_indexes_only_what_changed(sdd_entrypoints, sdd_project, spec_te
 
 def test_an_edit_that_changes_an_id_re_resolves_other_specs_edges(
         sdd_entrypoints, sdd_project, spec_text, run_sdd) -> None:  # type: ignore[no-untyped-def]
-    from conftest import touch_later
+    from sqlite_helpers import touch_later
 
     sdd_entrypoints("sqlite")
     proj = sdd_project({
