@@ -15,7 +15,8 @@ from sdd_core.model import Severity
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # schemas are built once, inside the Config model, not for each section on import
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ProjectSettings(_Section):
