@@ -38,8 +38,38 @@ if TYPE_CHECKING:
     from sdd_core.model import Spec
     from sdd_core.project import Project
 
-__all__ = ["CORPUS_FILES", "FIXED_CASES", "SearchBackendConformance", "check_hits",
-           "corpus_files", "run_search"]
+__all__ = ["CORPUS_FILES", "FIXED_CASES", "RELEVANCE_REQUIRED", "SearchBackendConformance",
+           "check_hits", "copy_corpus", "corpus_files", "relevance_rate", "run_search"]
+
+RELEVANCE_REQUIRED = 0.90
+
+
+def copy_corpus(corpus: Path, tmp_path: Path) -> Path:
+    """A fresh copy of a relevance corpus (a project folder with a ``relevance.json`` of
+    ``{"queries": [{"query": ..., "expected": spec id}]}``), without any cache."""
+    import shutil
+
+    root = tmp_path / "corpus"
+    shutil.copytree(corpus, root, ignore=shutil.ignore_patterns(".cache", "relevance.json"))
+    return root
+
+
+def relevance_rate(run_sdd: Callable[..., Any], corpus: Path, root: Path,
+                   backend: str) -> tuple[float, list[str]]:
+    """The share of ``corpus``'s labelled queries whose expected spec ``sdd search
+    --backend BACKEND`` ranks in the top 3 (run in ``root``, a copy), and the misses."""
+    import json
+
+    cases = json.loads((corpus / "relevance.json").read_text(encoding="utf-8"))["queries"]
+    misses = []
+    for case in cases:
+        r = run_sdd("search", case["query"], "--limit", "3", "--format", "json",
+                    "--backend", backend, cwd=root)
+        assert r.exit_code == 0, r.output
+        top = [h["id"] for h in r.json()]
+        if case["expected"] not in top:
+            misses.append(f"{case['query']!r}: want {case['expected']}, got {top}")
+    return 1 - len(misses) / len(cases), misses
 
 
 def corpus_files() -> dict[str, str]:

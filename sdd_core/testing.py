@@ -230,5 +230,6 @@ from sdd_core.conformance import (  # noqa: E402
 
 # The conformance suite every search backend must pass (docs/search.md).
 from sdd_core.search_conformance import (  # noqa: E402
-    FIXED_CASES, SearchBackendConformance, check_hits, corpus_files, run_search,
+    FIXED_CASES, RELEVANCE_REQUIRED, SearchBackendConformance, check_hits, copy_corpus,
+    corpus_files, relevance_rate, run_search,
 )

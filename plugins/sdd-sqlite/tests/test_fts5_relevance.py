@@ -1,26 +1,19 @@
-"""The core's relevance set (tests/fixtures/search_corpus) with the ``fts5`` backend."""
+"""The relevance set in the repository's tests/fixtures/search_corpus with the ``fts5``
+backend (the helpers are the core's, in ``sdd_core.testing``)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any, Callable
 
-_CORE_TEST = Path(__file__).resolve().parents[3] / "tests" / "test_search_relevance.py"
+from sdd_core.testing import RELEVANCE_REQUIRED, copy_corpus, relevance_rate
 
-
-def _relevance() -> Any:
-    spec = importlib.util.spec_from_file_location("core_search_relevance", _CORE_TEST)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+CORPUS = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "search_corpus"
 
 
 def test_fts5_relevance(sdd_entrypoints: Callable[..., None], run_sdd: Callable[..., Any],
-                        tmp_path: Path) -> None:
+                     tmp_path: Path) -> None:
     sdd_entrypoints("sqlite")
-    rel = _relevance()
-    rate, misses = rel.relevance_rate(run_sdd, rel.corpus(tmp_path), "fts5")
+    rate, misses = relevance_rate(run_sdd, CORPUS, copy_corpus(CORPUS, tmp_path), "fts5")
     print(f"\nfts5 relevance: {rate:.0%} in the top 3", *misses, sep="\n  ")
-    assert rate >= rel.REQUIRED, misses
+    assert rate >= RELEVANCE_REQUIRED, misses
