@@ -47,6 +47,8 @@ _LAZY = {
     "Conflict": "sdd_core.errors",
     "CheckFailed": "sdd_core.errors",
     "get_plugin_manager": "sdd_core.plugins",
+    "atomic_write": "sdd_core.storage",
+    "write_output": "sdd_core.storage",
     "ensure_group": "sdd_core.cli.groups",
     "output": "sdd_core.cli.output",
 }
@@ -76,4 +78,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from sdd_core.plugins import get_plugin_manager
     from sdd_core.project import Project
     from sdd_core.registry import Exporter, Importer, Rule, RuleContext
+    from sdd_core.storage import atomic_write, write_output
     from sdd_core.validation import run_rules

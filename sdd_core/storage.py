@@ -80,6 +80,20 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+def write_output(output: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write a command's output file (``-o FILE``) atomically, as UTF-8 text or bytes; a
+    failure is an :class:`~sdd_core.errors.SddError` naming the file, and leaves any old file
+    as it was."""
+    from sdd_core.errors import SddError
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        atomic_write(Path(output), raw)
+    except OSError as exc:
+        raise SddError(f"cannot write {output}: {exc.strerror or exc}",
+                       hint="check that the folder is writable") from exc
+
+
 class FileStorage:
     """Spec files in the project folder."""
 

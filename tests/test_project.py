@@ -272,3 +272,15 @@ def test_bad_files_get_findings_and_others_still_work(sdd_project, spec_text, ru
     assert ".sdd/specs/ok/good/spec.md" not in by_path
     listed = [s["id"] for s in run_sdd("list", "--format", "json", cwd=p.root).json()]
     assert "ok/good" in listed and "bad/depends" in listed
+
+
+def test_write_output_is_atomic_and_names_the_file(tmp_path: Path, monkeypatch) -> None:
+    from sdd_core import write_output
+
+    target = tmp_path / "out.txt"
+    write_output(target, "first")
+    assert target.read_text() == "first"
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space")))
+    with pytest.raises(SddError, match="cannot write .*out.txt: No space"):
+        write_output(target, "second")
+    assert target.read_text() == "first" and os.listdir(tmp_path) == ["out.txt"]

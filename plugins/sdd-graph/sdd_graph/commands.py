@@ -7,10 +7,7 @@ are imported inside the command functions.
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -65,26 +62,10 @@ def _node(project: Project, sg: SpecGraph, ref: str) -> str:
 
 
 def _write(output: str, text: str) -> None:
-    """Write ``text`` to ``output`` atomically (temporary file in the same folder, rename)."""
-    from sdd_core import SddError
-    from sdd_graph.refcache import file_mode
+    """Write ``text`` to ``output`` atomically (the core's ``write_output``)."""
+    from sdd_core import write_output
 
-    target = Path(output)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        try:
-            os.chmod(tmp, file_mode())
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise SddError(f"cannot write {output}: {exc.strerror or exc}",
-                       hint="check that the folder exists and is writable") from exc
+    write_output(output, text)
 
 
 # ---------------------------------------------------------------- sdd graph

@@ -7,7 +7,6 @@ imported when a command runs.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -20,26 +19,10 @@ GROUP_HELP = ("OpenAPI: generate a document from the operations specs declare, c
 
 
 def _write(output: str, text: str) -> None:
-    """Write ``text`` to ``output`` through a temporary file renamed over it."""
-    import os
-    import tempfile
+    """Write ``text`` to ``output`` atomically (the core's ``write_output``)."""
+    from sdd_core import write_output
 
-    from sdd_core import SddError
-
-    target = Path(output)
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise SddError(f"cannot write {output}: {exc.strerror or exc}") from exc
-
+    write_output(output, text)
 
 @click.command("generate")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
