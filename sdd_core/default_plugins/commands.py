@@ -241,7 +241,7 @@ def validate_cmd(sdd: SddContext, paths: tuple[str, ...], strict: bool, fmt: str
     """
     from pathlib import Path
 
-    from sdd_core.cli.output import emit_json, emit_table, style
+    from sdd_core.cli.output import emit_json, style
     from sdd_core.model import Severity
     from sdd_core.validation import apply_policy, run_rules
 
@@ -293,11 +293,8 @@ def export_cmd(sdd: SddContext, fmt: str, output: str | None, domain: tuple[str,
     \b
     Example:  sdd export --format html -o specs.html
     """
-    from pathlib import Path
-
-    from sdd_core.errors import SddError
     from sdd_core.model import Event
-    from sdd_core.storage import atomic_write
+    from sdd_core.storage import write_output
 
     project = sdd.project
     exporters = project.exporters
@@ -317,10 +314,7 @@ def export_cmd(sdd: SddContext, fmt: str, output: str | None, domain: tuple[str,
         return
     data = result.encode("utf-8") if isinstance(result, str) else result
     if output:
-        try:
-            atomic_write(Path(output), data)
-        except OSError as exc:
-            raise SddError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        write_output(output, data)
         click.echo(f"Exported {len(specs)} spec(s) as {fmt} to {output}", err=True)
     else:
         sys.stdout.buffer.write(data)
