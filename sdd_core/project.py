@@ -291,7 +291,7 @@ class Project:
         :param event: the event type to emit (default ``spec.created``/``spec.updated``).
         """
         from sdd_core.model import Event
-        from sdd_core.parsing import content_hash, parse_spec
+        from sdd_core.parsing import content_hash
 
         who = actor or self.actor
         storage = self.storage
