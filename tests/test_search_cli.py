@@ -112,3 +112,28 @@ def test_registered_backend_wins_by_priority(run_sdd: Any, root: Any, sdd_plugin
     assert [h["id"] for h in r.json()] == ["ops/runbook"]
     r = run_sdd("search", "payment", "--backend", "scan", "--format", "json", cwd=root)
     assert r.json()[0]["id"] == "billing/payment-retry"
+
+
+# --- plain_text: the fast passes give what the one-pass regex reference gives --------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Markdown-ish text rich in what plain_text removes or collapses: markers at line starts,
+# emphasis runs next to each other, backticks, odd white space, accents and Hangul.
+_PIECES = st.sampled_from([
+    "#", "## ", "###### ", "####### ", ">", "> ", "- ", "-", "* ", "+\t", "1. ", "12.", "3.x",
+    "**", "*", "__", "_", "`", "```", "_**_", "*`*", "\n", "\n\n", " ", "  ", "\t", "\r\n",
+    "\x0b", "\x0c", "\x1c", "\xa0", "\u2003", "word", "Café", "결제", "pay", "x_y", "a*b",
+])
+_MARKDOWN = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=40).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_MARKDOWN)
+def test_plain_text_equals_the_one_pass_reference(text: str) -> None:
+    from sdd_core.search import _MD_NOISE, _SPACES, plain_text
+
+    assert plain_text(text) == _SPACES.sub(" ", _MD_NOISE.sub("", text)).strip()
+
+

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sdd_core.search import (
     HIGHLIGHT_END, HIGHLIGHT_START, ITEM_WEIGHTS, SPEC_FIELDS, SPEC_WEIGHTS, Matcher,
     ScanBackend, SearchBackend, SearchHit, SearchQuery, cjk_bigrams, close_words,
-    compile_terms, highlighted, is_cjk, make_snippet, tokenize,
+    compile_terms, highlighted, is_cjk, make_snippet, plain_text, tokenize,
 )
 
 from sdd_sqlite.schema import SEARCH_SCHEMA as SCHEMA
@@ -49,37 +49,6 @@ def cjk_column(*texts: str) -> str:
                 if len(tok) >= 2 and is_cjk(tok):
                     runs.append(" ".join(cjk_bigrams(tok)))
     return " 0 ".join(runs)
-
-
-# The same text as sdd_core.search.plain_text, computed in three cheaper passes (a test checks
-# they agree on generated Markdown): the line-start markers are only looked for after a
-# newline (a literal the regex engine skips to), emphasis and backticks are removed with
-# str.replace, and white space is collapsed by str.split when the text holds no white space
-# other than spaces and newlines.
-_LEAD = r"[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+\.[ \t]+)"
-_FIRST_MARK = re.compile(_LEAD)
-_LINE_MARK = re.compile("\n" + _LEAD)
-_INLINE_MARK = re.compile(r"`|\*\*|__")
-_SPACES = re.compile(r"[ \t]*\n[ \t\n]*|[ \t]{2,}")
-_ODD_SPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-
-
-def plain_text(markdown: str) -> str:
-    """``sdd_core.search.plain_text(markdown)``, faster."""
-    m = _FIRST_MARK.match(markdown)
-    if m is not None:
-        markdown = markdown[m.end():]
-    if "\n" in markdown:
-        markdown = _LINE_MARK.sub("\n", markdown)
-    if "_*" in markdown:
-        markdown = _INLINE_MARK.sub("", markdown)
-    else:
-        # left to right, a run of * or _ keeps its parity and backticks go; removing ** can
-        # only join two runs of _ when a _ precedes a *, the case handed to the regex
-        markdown = markdown.replace("**", "").replace("__", "").replace("`", "")
-    if markdown.isascii() and not any(c in markdown for c in _ODD_SPACE):
-        return " ".join(markdown.split())
-    return _SPACES.sub(" ", markdown).strip()
 
 
 def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
