@@ -111,6 +111,8 @@ def main(argv: list[str]) -> int:
     if cmd == "demo":
         return demo()
     if cmd == "bench":
+        # timings must not include compiling the sources on every run of `sdd`
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         rc = 0
         for script in sorted([*(ROOT / "bench").glob("bench_*.py"),
                               *(ROOT / "plugins").glob("*/bench/bench_*.py")]):
