@@ -50,8 +50,6 @@ def typecheck(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Every benchmark in bench/ (prints figures for 1k and 10k specs)."""
     session.install("-r", "requirements-dev.txt")
-    # timings must not include compiling the sources on every run of `sdd`
-    session.env.pop("PYTHONDONTWRITEBYTECODE", None)
     for script in sorted([*(ROOT / "bench").glob("bench_*.py"),
                           *(ROOT / "plugins").glob("*/bench/bench_*.py")]):
         session.run("python", str(script), *session.posargs)
