@@ -30,18 +30,44 @@ LOCK_TIMEOUT = 5.0
 # mtime tick without its size changing: its signature is recorded as "racy" so that the next
 # refresh reads it again (and re-indexes it only if its content hash moved).
 RACY_NS = 2_000_000_000
-SCAN_CACHE = "folders.json"
+SCAN_CACHE = "scan.bin"
+_SCAN_FORMAT = 1
 GC_PAUSE_FROM = 2000
 
 
-def _digest(current: dict[str, tuple[str, str, str]]) -> str:
-    """A digest of a scan: every spec file's path and stat signature."""
-    import hashlib
+class Scan:
+    """The spec files found by one scan: their paths under ``specs/`` (sorted) and stats
+    (mtime ns, size, inode). ``digest`` sums them up; ``files`` is what a refresh compares
+    with the manifest (built only when the digest does not settle it)."""
 
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(current):
-        h.update(f"{path}\0{current[path][2]}\n".encode())
-    return h.hexdigest()
+    def __init__(self, prefix: str, base: str, rels: list[str],
+                 stats: list[tuple[int, int, int]]) -> None:
+        self.prefix = prefix  # project-relative folder of the specs, with a trailing /
+        self.base = base  # absolute folder of the specs, with a trailing separator
+        self.rels = rels
+        self.stats = stats
+        self._files: dict[str, tuple[str, str, str]] | None = None
+        self._digest: str | None = None
+
+    @property
+    def digest(self) -> str:
+        """A digest of every spec file's path and stat."""
+        if self._digest is None:
+            import hashlib
+            import marshal
+
+            self._digest = hashlib.blake2b(marshal.dumps((self.rels, self.stats)),
+                                           digest_size=16).hexdigest()
+        return self._digest
+
+    @property
+    def files(self) -> dict[str, tuple[str, str, str]]:
+        """Project-relative path -> (absolute path, path under specs/, stat signature)."""
+        if self._files is None:
+            prefix, base = self.prefix, self.base
+            self._files = {prefix + rel: (base + rel, rel, f"{m}:{size}:{ino}")
+                           for rel, (m, size, ino) in zip(self.rels, self.stats)}
+        return self._files
 
 
 def warn(message: str) -> None:
@@ -112,8 +138,7 @@ class IndexStore:
             from whoosh import index as windex
 
             self.dir.mkdir(parents=True, exist_ok=True)
-            if windex.exists_in(str(self.dir), self.name) and \
-                    self._manifest_schema() in (None, SCHEMA_VERSION):
+            if windex.exists_in(str(self.dir), self.name) and self._schema_ok():
                 ix = windex.open_dir(str(self.dir), self.name)
                 if set(ix.schema.names()) != set(self.schema.names()):
                     ix.close()
@@ -172,6 +197,14 @@ class IndexStore:
             return None
         return data if isinstance(data, dict) else None
 
+    def _schema_ok(self) -> bool:
+        """Whether the index on disk was written with this schema version (the small state
+        file says so; else the manifest; a version nobody recorded is taken as current)."""
+        state = self._state()
+        if isinstance(state, list) and state and state[0] == SCHEMA_VERSION:
+            return True
+        return self._manifest_schema() in (None, SCHEMA_VERSION)
+
     def _manifest_schema(self) -> int | None:
         data = self._read_manifest()
         return None if data is None else data.get("schema")
@@ -182,9 +215,13 @@ class IndexStore:
 
     @staticmethod
     def _write_json(path: Path, data: Any) -> None:
+        IndexStore._write_bytes(path, json.dumps(data, separators=(",", ":"),
+                                                 ensure_ascii=False).encode("utf-8"))
+
+    @staticmethod
+    def _write_bytes(path: Path, data: bytes) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False),
-                       encoding="utf-8")
+        tmp.write_bytes(data)
         os.replace(tmp, path)
 
     # ------------------------------------------------------------------ vocabulary
@@ -268,34 +305,65 @@ class IndexStore:
 
     # ------------------------------------------------------------------ refresh
 
-    def scan(self) -> dict[str, tuple[str, str, str]]:
-        """Every spec file now: project-relative path -> (absolute path, path under specs/,
-        stat signature). The same files the core's file index reads (hidden folders and
-        files skipped).
+    def scan(self) -> Scan:
+        """Every spec file now (see :class:`Scan`): the same files the core's file index
+        reads (hidden folders and files skipped).
 
-        A folder whose mtime is what it was at the last scan holds the same entries, so it is
-        not listed again: its known spec files and subfolders are stat'ed directly (a third
-        of the cost of listing 10,000 folders). Folders changed within 2 s of a scan are
-        listed again next time."""
-        from sdd_core.parsing import is_spec_filename
+        The last scan is remembered (``scan.bin``: every folder with its mtime, every spec
+        file with its stat). A folder whose mtime is what it was then holds the same entries,
+        so it is not listed again: its known spec files and subfolders are stat'ed directly.
+        When no folder moved at all, the check is two flat passes of ``stat`` calls (nothing
+        listed, nothing parsed). Folders changed within 2 s of a scan are listed again next
+        time."""
+        import marshal
 
-        prefix = self.project.specs_rel + "/"
-        out: dict[str, tuple[str, str, str]] = {}
+        top = str(self.project.specs_dir)
         cache_path = self.dir / SCAN_CACHE
         try:
-            loaded = json.loads(cache_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loaded = {}
-        cached: dict[str, list[Any]] = {
-            k: v for k, v in (loaded.items() if isinstance(loaded, dict) else ())
-            if isinstance(v, list) and len(v) == 3 and isinstance(v[1], list)
-            and isinstance(v[2], list)}
+            loaded = marshal.loads(cache_path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            loaded = None
+        snap: tuple[Any, ...] | None = None
+        if isinstance(loaded, tuple) and len(loaded) == 6 and loaded[0] == _SCAN_FORMAT \
+                and loaded[1] == top:
+            snap = loaded
+        if snap is not None and None not in snap[3]:
+            found = self._quick_scan(top, snap)
+            if found is not None:
+                return found
+        return self._walk(top, snap)
+
+    def _quick_scan(self, top: str, snap: tuple[Any, ...]) -> Scan | None:
+        """The scan when no folder changed since the last one (else ``None``)."""
+        _, _, drels, dmtimes, _, frels = snap
+        stat = os.stat
+        base = top + os.sep
+        try:
+            if [stat(base + r).st_mtime_ns for r in drels] != dmtimes:
+                return None
+            stats = [(st.st_mtime_ns, st.st_size, st.st_ino)
+                     for st in map(stat, [base + r for r in frels])]
+        except OSError:
+            return None  # something vanished: go folder by folder
+        return Scan(self.project.specs_rel + "/", base, frels, stats)
+
+    def _walk(self, top: str, snap: tuple[Any, ...] | None) -> Scan:
+        """The scan folder by folder: a folder whose mtime is unchanged since ``snap`` is not
+        listed again (its known files and subfolders are stat'ed), the others are."""
+        cached: dict[str, tuple[Any, list[str], list[str]]] = {}
+        if snap is not None:
+            try:
+                cached = {rel: (mtime, list(subs), list(files))
+                          for rel, mtime, (subs, files) in zip(snap[2], snap[3], snap[4])}
+            except (TypeError, ValueError):
+                cached = {}
         sep = os.sep
-        seen: dict[str, list[Any]] = {}
+        found: list[tuple[str, tuple[int, int, int]]] = []
+        seen: dict[str, tuple[Any, list[str], list[str]]] = {}
         now = time.time_ns()
 
-        def add(path: str, rel: str, st: os.stat_result) -> None:
-            out[prefix + rel] = (path, rel, f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+        def add(rel: str, st: os.stat_result) -> None:
+            found.append((rel, (st.st_mtime_ns, st.st_size, st.st_ino)))
 
         def visit(folder: str, rel: str) -> None:
             try:
@@ -307,12 +375,14 @@ class IndexStore:
                 seen[rel] = old
                 for name in old[2]:
                     try:
-                        add(folder + sep + name, rel + name, os.stat(folder + sep + name))
+                        add(rel + name, os.stat(folder + sep + name))
                     except OSError:
                         continue
                 for name in old[1]:
                     visit(folder + sep + name, rel + name + "/")
                 return
+            from sdd_core.parsing import is_spec_filename
+
             subdirs: list[str] = []
             files: list[str] = []
             try:
@@ -328,25 +398,33 @@ class IndexStore:
                         if entry.is_dir(follow_symlinks=False):
                             subdirs.append(name)
                         elif is_spec_filename(name):
-                            add(entry.path, rel + name, entry.stat())
+                            add(rel + name, entry.stat())
                             files.append(name)
                     except OSError:
                         continue
             # a folder changed just now may change again within the same mtime tick
-            seen[rel] = [mtime if now - mtime >= RACY_NS else None, subdirs, files]
+            seen[rel] = (mtime if now - mtime >= RACY_NS else None, subdirs, files)
             for name in subdirs:
                 visit(folder + sep + name, rel + name + "/")
 
-        visit(str(self.project.specs_dir), "")
-        if seen != cached:
+        visit(top, "")
+        found.sort()
+        frels = [rel for rel, _ in found]
+        stats = [st for _, st in found]
+        drels = list(seen)
+        snapshot = (_SCAN_FORMAT, top, drels, [seen[r][0] for r in drels],
+                    [(seen[r][1], seen[r][2]) for r in drels], frels)
+        if snapshot != snap:
+            import marshal
+
             try:
                 self.dir.mkdir(parents=True, exist_ok=True)
-                self._write_json(cache_path, seen)
+                self._write_bytes(self.dir / SCAN_CACHE, marshal.dumps(snapshot))
             except OSError:
                 pass  # a read-only cache folder: the next scan lists every folder again
-        return out
+        return Scan(self.project.specs_rel + "/", top + sep, frels, stats)
 
-    def refresh(self, current: dict[str, tuple[str, str, str]] | None = None) -> bool:
+    def refresh(self, current: Scan | None = None) -> bool:
         """Bring the index up to date with the spec files (``current``: a :meth:`scan` made
         just before, else one is made); ``True`` when it is current, ``False`` when another
         process holds the index lock (the index is searched as it is)."""
@@ -354,13 +432,13 @@ class IndexStore:
             current = self.scan()
         return self._refresh(current)
 
-    def _refresh(self, current: dict[str, tuple[str, str, str]]) -> bool:
-
+    def _refresh(self, scan: Scan) -> bool:
         self.last_changes = (0, 0)
         ix = self.index()
-        digest = _digest(current)
+        digest = scan.digest
         if self._state() == [SCHEMA_VERSION, ix.latest_generation(), digest]:
             return True  # the files are as the last refresh left them: no manifest to read
+        current = scan.files
         known = self.known()
         changed = [p for p, (_, _, sig) in current.items() if known.get(p, [None])[0] != sig]
         removed = [p for p in known if p not in current]

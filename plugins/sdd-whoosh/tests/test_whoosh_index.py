@@ -319,5 +319,6 @@ def test_unchanged_folders_are_not_listed_again(project: Any, monkeypatch: Any,
     assert refreshed(project) == (0, 1)
     assert search(project, "invoices") == []
     # a broken folder cache is ignored
-    (project.sdd_dir / ".cache/whoosh/folders.json").write_text('{"": [1, "x", 3]}')
-    assert refreshed(project) == (0, 0)
+    for junk in (b"not marshal", __import__("marshal").dumps((1, "x", 3))):
+        (project.sdd_dir / ".cache/whoosh/scan.bin").write_bytes(junk)
+        assert refreshed(project) == (0, 0)
