@@ -165,14 +165,15 @@ def assert_backend_conforms(project: "Project", backend_name: str,
                             queries: Iterable[str | Node],
                             extra_fields: Iterable[str] = ()) -> int:
     """Check that ``project.index(backend_name).query(node)`` returns the same ids, in the
-    same order, as the reference evaluator over the specs the file scan reads.
+    same order, as the reference evaluator over the specs the file scan reads, and that its
+    ``summaries(node)`` (read by a fresh backend instance) hold the same listing fields.
 
     :param queries: query texts (parsed with the project's front matter keys, and
         ``extra_fields``, as fields) or ASTs.
     :returns: how many queries were checked.
     :raises AssertionError: naming the query, the expected and the returned ids.
     """
-    from sdd_core.index import FileIndex
+    from sdd_core.index import FileIndex, SpecSummary
 
     reference = FileIndex(project).specs()
     keys = {k for s in reference for k in s.meta} | set(extra_fields)
@@ -191,6 +192,14 @@ def assert_backend_conforms(project: "Project", backend_name: str,
                 f"\n  missing: {missing}  extra: {extra}"
                 + ("  (same set, wrong order: results must be sorted by id)"
                    if not missing and not extra else ""))
+        want = [SpecSummary.of(s) for s in evaluate(node, reference, project.resolve_ref)]
+        summaries = project.index(backend_name).summaries(node)
+        if summaries != want:
+            bad = next((w.id for g, w in zip(summaries, want) if g != w), None)
+            raise AssertionError(
+                f"index backend {backend_name!r}: summaries({to_text(node)!r}) differ from"
+                f" the specs' listing fields (first difference: {bad!r};"
+                f" {len(summaries)} returned, {len(want)} expected)")
         count += 1
     return count
 

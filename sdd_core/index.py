@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from sdd_core.model import Finding, Severity, Spec
-from sdd_core.parsing import is_spec_filename, parse_spec
+from sdd_core.basics import Severity, is_spec_filename
 
 if TYPE_CHECKING:
+    from sdd_core.model import Finding, Spec
     from sdd_core.project import Project
     from sdd_core.query import Node
 
@@ -35,6 +35,67 @@ class LoadResult:
         for spec in self.specs:
             out.setdefault(spec.id, spec)
         return out
+
+
+class SpecSummary:
+    """The listing fields of a spec (what ``sdd list`` and ``sdd query`` print), without the
+    body, requirements or front matter. A cache builds these from its columns, without the
+    spec model; :meth:`summary` gives the same dict as :meth:`Spec.summary
+    <sdd_core.model.Spec.summary>`."""
+
+    __slots__ = ("id", "path", "title", "status", "phase", "domain", "depends", "created",
+                 "updated", "author", "reviewers", "tags")
+
+    def __init__(self, id: str, path: str, title: str = "", status: str = "draft",  # noqa: A002
+                 phase: int | None = None, domain: str = "common",
+                 depends: "list[str] | None" = None, created: "_dt.date | None" = None,
+                 updated: "_dt.date | None" = None, author: str | None = None,
+                 reviewers: "list[str] | None" = None, tags: "list[str] | None" = None) -> None:
+        self.id = id
+        self.path = path
+        self.title = title
+        self.status = status
+        self.phase = phase
+        self.domain = domain
+        self.depends = depends if depends is not None else []
+        self.created = created
+        self.updated = updated
+        self.author = author
+        self.reviewers = reviewers if reviewers is not None else []
+        self.tags = tags if tags is not None else []
+
+    @classmethod
+    def of(cls, spec: "Spec | SpecSummary") -> "SpecSummary":
+        """The summary of a spec."""
+        return cls(spec.id, spec.path, spec.title, spec.status, spec.phase, spec.domain,
+                   list(spec.depends), spec.created, spec.updated, spec.author,
+                   list(spec.reviewers), list(spec.tags))
+
+    def summary(self) -> dict[str, object]:
+        """The metadata a listing shows, as :meth:`Spec.summary` gives it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "phase": self.phase,
+            "domain": self.domain,
+            "path": self.path,
+            "depends": list(self.depends),
+            "created": self.created.isoformat() if self.created else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "author": self.author,
+            "tags": list(self.tags),
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpecSummary):
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SpecSummary(id={self.id!r}, path={self.path!r})"
 
 
 class IndexBackend:
@@ -72,6 +133,13 @@ class IndexBackend:
 
         return evaluate(node, self.specs())
 
+    def summaries(self, node: "Node | None" = None) -> list[SpecSummary]:
+        """The listing fields of every spec matching ``node`` (every spec when ``None``),
+        in the order of :meth:`query`. A cache may answer from its columns without building
+        specs (``sdd query`` uses this when no access plugin has to see whole specs)."""
+        specs = self.specs() if node is None else self.query(node)
+        return [SpecSummary.of(s) for s in specs]
+
     def validation_findings(self, run: Callable[[LoadResult], list[Finding]]) -> list[Finding]:
         """Findings of every rule; a cache may answer unchanged specs from stored findings."""
         return run(self.result())
@@ -105,12 +173,16 @@ def walk_spec_files(specs_dir: str) -> Iterator[tuple[str, str]]:
 def read_spec_file(full: str, rel_root: str, rel_specs: str, mtime: float | None = None
                    ) -> tuple[Spec | None, list[Finding]]:
     """Read and parse one spec file; an unreadable file becomes a finding."""
+    from sdd_core.parsing import parse_spec
+
     try:
         with open(full, "rb") as fh:
             data = fh.read()
             if mtime is None:
                 mtime = os.fstat(fh.fileno()).st_mtime
     except OSError as exc:
+        from sdd_core.model import Finding
+
         return None, [Finding(code="E101", severity=Severity.ERROR, path=rel_root,
                               message=f"cannot read the file: {exc.strerror or exc}")]
     result = parse_spec(data, rel_root, rel_specs)

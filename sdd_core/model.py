@@ -13,26 +13,11 @@ import datetime as _dt
 import getpass
 import os
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-STATUSES: tuple[str, ...] = ("draft", "review", "approved", "implemented", "deprecated")
-RFC2119_KEYWORDS: tuple[str, ...] = (
-    "MUST NOT", "SHALL NOT", "SHOULD NOT", "MUST", "SHALL", "SHOULD", "MAY",
-    "REQUIRED", "RECOMMENDED", "OPTIONAL",
-)
-STEP_KINDS: tuple[str, ...] = ("GIVEN", "WHEN", "THEN", "AND", "BUT")
-
-
-class Severity(str, Enum):
-    """How bad a finding is. ``--strict`` turns warnings into errors."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
+from sdd_core.basics import RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Severity  # noqa: F401
 
 class Finding(BaseModel):
     """One problem a rule found, with where it is."""

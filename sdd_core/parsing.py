@@ -21,6 +21,9 @@ from typing import Any
 
 import yaml
 
+from sdd_core.basics import (  # noqa: F401  (public here too)
+    NOT_SPECS, content_hash, domain_from_path, id_from_path, is_spec_filename,
+)
 from sdd_core.fastyaml import load_simple
 from sdd_core.model import (
     STATUSES, Finding, Link, Requirement, Scenario, Section, Severity, Spec, Step,
@@ -38,8 +41,6 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Base.construct_yaml_str)
-
-NOT_SPECS = frozenset({"plan.md", "tasks.md", "checklist.md", "readme.md", "index.md", "agents.md"})
 
 # Block patterns run over "\n" + body and start with a literal "\n", which lets the regex
 # engine skip ahead (2-3x faster than a multi-line "^" pattern); a match's start is then
@@ -78,30 +79,6 @@ class ParseResult:
 
     spec: Spec | None
     problems: list[Finding] = field(default_factory=list)
-
-
-def content_hash(data: bytes) -> str:
-    """The content hash stored with a spec (changes whenever the file's bytes change)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def is_spec_filename(name: str) -> bool:
-    """Whether a Markdown file name under ``specs/`` is a spec (plan.md, README.md ... are not)."""
-    return name.endswith(".md") and name.lower() not in NOT_SPECS
-
-
-def id_from_path(rel_to_specs: str) -> str:
-    """The path-derived id: ``auth/login/spec.md`` -> ``auth/login``, ``a/b.md`` -> ``a/b``."""
-    stem = rel_to_specs[:-3] if rel_to_specs.endswith(".md") else rel_to_specs
-    if stem.endswith("/spec") and stem != "/spec":
-        stem = stem[: -len("/spec")]
-    return stem
-
-
-def domain_from_path(rel_to_specs: str) -> str:
-    """The first folder under ``specs/``, or ``common`` for a file directly in it."""
-    head, sep, _ = rel_to_specs.partition("/")
-    return head if sep else "common"
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int, int]:

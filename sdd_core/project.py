@@ -107,11 +107,97 @@ class Project:
             if name in sections:
                 raise ProjectError(f"config section {name!r} is declared twice (by {provider!r})")
             sections[name] = model
-        return load_config(self.sdd_dir / "config.yml", sections)
+        config = load_config(self.sdd_dir / "config.yml", sections)
+        self._record_config(config)
+        return config
 
     def settings(self, section: str) -> Any:
         """One section of the config."""
         return getattr(self.config, section)
+
+    def setting(self, section: str, key: str) -> Any:
+        """One value of the config, as JSON (an enum as its value, a date as ISO text).
+
+        Validating the config builds the schemas of every section (pydantic, ~100 ms of
+        start-up); a read-only command that needs one value (which index or search backend)
+        should not pay that on every run. So each successful validation is recorded in
+        ``.sdd/.cache/config.json`` under a key made of the config file's bytes and of the
+        code that defines its sections (the core's version, every ``register_settings``
+        plugin with its version and module time); while the key matches, the value comes
+        from that record. Any change to the file or to those plugins validates afresh, so an
+        invalid config is still reported by every command.
+        """
+        if "config" not in self.__dict__:
+            record = self._config_record()
+            if record is not None:
+                values = record.get(section)
+                if isinstance(values, dict) and key in values:
+                    return values[key]
+        values = self.settings(section)
+        if hasattr(values, "model_dump"):
+            return values.model_dump(mode="json")[key]
+        return getattr(values, key)
+
+    def _config_key(self) -> str | None:
+        import hashlib
+
+        from sdd_core import __version__
+
+        try:
+            data = (self.sdd_dir / "config.yml").read_bytes()
+        except FileNotFoundError:
+            data = b"<none>"
+        except OSError:
+            return None
+        parts = [__version__, _file_time(__file__.replace("project.py", "config.py"))]
+        for impl in self.pm.hook.register_settings.get_hookimpls():
+            name = self.pm.get_name(impl.plugin) or "?"
+            info = self.pm.info.get(name)
+            parts += [name, getattr(info, "version", None) or "",
+                      _file_time(getattr(getattr(impl.function, "__code__", None),
+                                         "co_filename", ""))]
+        h = hashlib.sha256(data)
+        h.update("\0".join(parts).encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+    def _config_record(self) -> dict[str, Any] | None:
+        import json
+
+        key = self._config_key()
+        if key is None:
+            return None
+        try:
+            with open(self.sdd_dir / ".cache" / "config.json", "rb") as fh:
+                record = json.loads(fh.read())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("key") != key:
+            return None
+        config = record.get("config")
+        return config if isinstance(config, dict) else None
+
+    def _record_config(self, config: Any) -> None:
+        """Record a successful validation for :meth:`setting` (best effort)."""
+        import json
+
+        key = self._config_key()
+        if key is None:
+            return
+        path = self.sdd_dir / ".cache" / "config.json"
+        try:
+            with open(path, "rb") as fh:
+                if json.loads(fh.read()).get("key") == key:
+                    return
+        except (OSError, ValueError, AttributeError):
+            pass
+        try:
+            from sdd_core.storage import atomic_write
+
+            dump = config.model_dump(mode="json")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, json.dumps({"key": key, "config": dump}).encode())
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only project still works: it validates on every run
 
     @cached_property
     def constitution(self) -> Constitution | None:
@@ -195,7 +281,7 @@ class Project:
         if backend is None and self._index is not None:
             return self._index
         reg = self.index_backends
-        name = backend or self.settings("index").backend
+        name = backend or self.setting("index", "backend")
         if name is None:
             name = max(reg.values(), key=lambda b: b.priority).name
         if name not in reg:
@@ -386,3 +472,11 @@ class Project:
         if not rel_path.startswith(prefix):
             raise SddError(f"{rel_path} is not under {self.specs_rel}/")
         return rel_path[len(prefix):]
+
+
+def _file_time(path: str) -> str:
+    """A file's modification time ("" when unknown)."""
+    try:
+        return str(os.stat(path).st_mtime_ns) if path else ""
+    except OSError:
+        return ""

@@ -119,7 +119,7 @@ _VALUE_END = frozenset(' \t\r\n\f\v()",')
 
 
 def _statuses() -> tuple[str, ...]:
-    from sdd_core.model import STATUSES
+    from sdd_core.basics import STATUSES
 
     return STATUSES
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from sdd_core.parsing import id_from_path
+from sdd_core.basics import id_from_path
 
 if TYPE_CHECKING:
     from sdd_core.model import Spec

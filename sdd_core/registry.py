@@ -11,11 +11,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, TypeVar
 
-from sdd_core.model import Finding, Severity
-
 if TYPE_CHECKING:
+    from sdd_core.basics import Severity
     from sdd_core.index import LoadResult
-    from sdd_core.model import Spec
+    from sdd_core.model import Finding, Spec
     from sdd_core.project import Project
 
 
@@ -50,6 +49,8 @@ class Rule:
     def finding(self, message: str, spec: "Spec | None" = None, line: int | None = None,
                 path: str | None = None, severity: Severity | None = None) -> Finding:
         """A finding of this rule about ``spec`` (or ``path``) at ``line``."""
+        from sdd_core.model import Finding
+
         return Finding(
             code=self.code, severity=severity or self.severity, message=message,
             path=path or (spec.path if spec is not None else None), line=line,

@@ -714,7 +714,7 @@ def open_search_backend(project: "Project", name: str | None = None) -> SearchBa
     from sdd_core.errors import ProjectError
 
     reg = search_backends(project)
-    chosen = name or project.settings("search").backend
+    chosen = name or project.setting("search", "backend")
     if chosen is None:
         chosen = max(reg.values(), key=lambda b: (b.priority, b.name)).name
     if chosen not in reg:

@@ -8,7 +8,10 @@ Specs are rebuilt from the cache without parsing. Listing fields (id, title, sta
 tags ...) come from columns; the rest (body, requirements, scenarios, front matter, line
 numbers) is loaded the first time a command touches it, so ``sdd list`` on 10,000 specs never
 unpickles 10,000 bodies. Such a spec is a :class:`CachedSpec`, a ``Spec`` subclass whose
-``model_dump``, equality, copies and pickling behave like a plain ``Spec``.
+``model_dump``, equality, copies and pickling behave like a plain ``Spec``. It lives in
+:mod:`sdd_sqlite.cached`, imported on first use: ``sdd query`` and ``sdd search`` answer
+from columns (:class:`~sdd_core.index.SpecSummary`, search hits) without the spec model and
+its pydantic start-up.
 """
 
 from __future__ import annotations
@@ -20,87 +23,21 @@ import pickle
 import sqlite3
 from typing import TYPE_CHECKING, Any, Callable
 
-from pydantic import PrivateAttr
-
-from sdd_core.index import FileIndex, IndexBackend, LoadResult
-from sdd_core.model import Spec
+from sdd_core.index import FileIndex, IndexBackend, LoadResult, SpecSummary
 
 from sdd_sqlite import schema
 from sdd_sqlite.store import Cache, walk_key
 
 if TYPE_CHECKING:
-    from sdd_core.model import Finding
+    from sdd_core.model import Finding, Spec
+
+    from sdd_sqlite.cached import CachedSpec
     from sdd_core.project import Project
     from sdd_core.query import Node
 
-_FIELDS = tuple(Spec.model_fields)
-_HEAVY = frozenset(_FIELDS) - {
-    "id", "path", "title", "status", "phase", "domain", "depends", "created", "updated",
-    "author", "reviewers", "tags", "constitution_version", "description", "hash"}
 _BULK_AFTER = 32  # after this many single lazy loads, load the rest of the result at once
 _SPEC_SELECT = ("SELECT sid, path, id, title, status, phase, domain, created, updated, author,"
                 " constitution_version, description, hash, light FROM specs")
-
-
-class CachedSpec(Spec):
-    """A spec read from the cache; its heavy fields load on first access."""
-
-    _sdd_src: Any = PrivateAttr(default=None)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _HEAVY:
-            self._sdd_materialize()
-            d = object.__getattribute__(self, "__dict__")
-            if name in d:
-                return d[name]
-        return super().__getattr__(name)  # type: ignore[misc]
-
-    def _sdd_materialize(self) -> None:
-        private = object.__getattribute__(self, "__pydantic_private__")
-        src = private.get("_sdd_src") if private else None
-        if src is None:
-            return
-        backend, sid = src
-        heavy = backend.heavy_fields(self, sid)
-        d = object.__getattribute__(self, "__dict__")
-        for key, value in heavy.items():
-            d.setdefault(key, value)
-        private["_sdd_src"] = None
-
-    def plain(self) -> Spec:
-        """This spec as a plain :class:`Spec`."""
-        self._sdd_materialize()
-        return Spec.model_construct(**{k: self.__dict__[k] for k in _FIELDS})
-
-    def model_dump(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        self._sdd_materialize()
-        return super().model_dump(*args, **kwargs)
-
-    def model_dump_json(self, *args: Any, **kwargs: Any) -> str:
-        self._sdd_materialize()
-        return super().model_dump_json(*args, **kwargs)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Spec):
-            return NotImplemented
-        for spec in (self, other):
-            if isinstance(spec, CachedSpec):
-                spec._sdd_materialize()
-        return all(self.__dict__.get(k) == other.__dict__.get(k) for k in _FIELDS)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr_args__(self) -> Any:
-        self._sdd_materialize()
-        return super().__repr_args__()
-
-    def __reduce__(self) -> Any:
-        return (_rebuild, ({k: getattr(self, k) for k in _FIELDS},))
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Spec:
-        import copy
-
-        return copy.deepcopy(self.plain(), memo)
 
 
 def _pack(found: "dict[str, list[Finding]]") -> bytes:
@@ -135,8 +72,11 @@ _SEV: dict[str, Any] = {}
 _FINDING_FIELDS = {"code", "severity", "message", "path", "line", "spec_id"}
 
 
-def _rebuild(values: dict[str, Any]) -> Spec:
-    return Spec.model_construct(**values)
+def _cached() -> Any:
+    """:mod:`sdd_sqlite.cached` (imports the spec model: only when specs are built)."""
+    from sdd_sqlite import cached
+
+    return cached
 
 
 def _date(text: str | None) -> _dt.date | None:
@@ -148,7 +88,6 @@ def _date(text: str | None) -> _dt.date | None:
 
 
 _DATES: dict[str | None, _dt.date | None] = {None: None}
-_FIELDS_SET = set(_FIELDS)
 
 
 class SqliteIndex(IndexBackend):
@@ -234,7 +173,8 @@ class SqliteIndex(IndexBackend):
         if hit is not None:
             return hit
         depends, reviewers, tags, links = pickle.loads(light)
-        spec = CachedSpec.__new__(CachedSpec)
+        cached = _cached()
+        spec = cached.CachedSpec.__new__(cached.CachedSpec)
         dates = _DATES
         d = {"id": spec_id, "path": path, "title": title, "status": status, "phase": phase,
              "domain": domain, "depends": depends,
@@ -244,7 +184,7 @@ class SqliteIndex(IndexBackend):
              "constitution_version": cversion, "description": description, "hash": hash_}
         setattr_ = object.__setattr__
         setattr_(spec, "__dict__", d)
-        setattr_(spec, "__pydantic_fields_set__", _FIELDS_SET.copy())
+        setattr_(spec, "__pydantic_fields_set__", cached.FIELDS_SET.copy())
         setattr_(spec, "__pydantic_extra__", None)
         setattr_(spec, "__pydantic_private__", {"_sdd_src": (self, sid)})
         self._by_sid[sid] = spec
@@ -254,7 +194,7 @@ class SqliteIndex(IndexBackend):
         return spec
 
     @staticmethod
-    def _order(specs: list[CachedSpec]) -> list[CachedSpec]:
+    def _order(specs: list[Any]) -> list[Any]:
         specs.sort(key=lambda s: s.id)
         ids = [s.id for s in specs]
         if len(set(ids)) != len(ids):  # duplicate ids: the file index's walk order decides
@@ -268,7 +208,7 @@ class SqliteIndex(IndexBackend):
         if self._lazy_loads == _BULK_AFTER and self._result is not None:
             self._load_all_heavy()
             d = spec.__dict__
-            if all(k in d for k in _HEAVY):
+            if all(k in d for k in _cached().HEAVY):
                 return {}
         try:
             conn = self.cache.conn
@@ -321,9 +261,11 @@ class SqliteIndex(IndexBackend):
         fresh, _ = read_spec_file(str(self.project.root / spec.path), spec.path,
                                   spec.path[prefix:])
         if fresh is None:
+            from sdd_core.model import Spec
+
             return {k: Spec.model_fields[k].get_default(call_default_factory=True)
-                    for k in _HEAVY}
-        return {k: fresh.__dict__[k] for k in _HEAVY}
+                    for k in _cached().HEAVY}
+        return {k: fresh.__dict__[k] for k in _cached().HEAVY}
 
     # ------------------------------------------------------------------ IndexBackend
 
@@ -367,14 +309,44 @@ class SqliteIndex(IndexBackend):
         """Specs matching a query, compiled to SQL (the same set as the reference)."""
         return self._guard(lambda: self._query(node), lambda f: f.query(node))
 
-    def _query(self, node: "Node") -> list[Spec]:
+    def _compiled(self, conn: sqlite3.Connection, node: "Node") -> tuple[str, list[Any]]:
+        """The SQL (selecting ``sid``) and parameters of a query."""
         from sdd_sqlite.compile import compile_query, uses_graph
 
-        conn = self._conn()
         key_of_ref: Callable[[str], str] = lambda ref: ref.strip().lower()  # noqa: E731
         if uses_graph(node):
             key_of_ref = self._key_of_ref(conn)
         sql, params = compile_query(node, key_of_ref)
+        return sql, list(params)
+
+    def summaries(self, node: "Node | None" = None) -> list[SpecSummary]:
+        """Listing fields of the matching specs, read from the columns (no spec built)."""
+        if self._result is not None:
+            return super().summaries(node)
+        return self._guard(lambda: self._summaries(node), lambda f: f.summaries(node))
+
+    def _summaries(self, node: "Node | None") -> list[SpecSummary]:
+        conn = self._conn()
+        where, params = " WHERE id IS NOT NULL", []
+        if node is not None:
+            sql, params = self._compiled(conn, node)
+            where = f" WHERE id IS NOT NULL AND sid IN ({sql})"
+        dates = _DATES
+        out: list[SpecSummary] = []
+        for (spec_id, path, title, status, phase, domain, created, updated, author,
+             light) in conn.execute("SELECT id, path, title, status, phase, domain, created,"
+                                    " updated, author, light FROM specs" + where, params):
+            depends, reviewers, tags, _ = pickle.loads(light)
+            out.append(SpecSummary(
+                spec_id, path, title, status, phase, domain, depends,
+                dates[created] if created in dates else _date(created),
+                dates[updated] if updated in dates else _date(updated),
+                author, reviewers, tags))
+        return self._order(out)  # type: ignore[arg-type]
+
+    def _query(self, node: "Node") -> list[Spec]:
+        conn = self._conn()
+        sql, params = self._compiled(conn, node)
         sids = [r[0] for r in conn.execute(sql, params)]
         missing = [s for s in sids if s not in self._by_sid]
         for i in range(0, len(missing), 500):

@@ -142,7 +142,8 @@ def differences(project: "Project", *, refresh: bool = True) -> list[dict[str, s
     """Every difference between the spec files (parsed afresh) and the cache."""
     from sdd_core.index import FileIndex
 
-    from sdd_sqlite.backend import CachedSpec, SqliteIndex
+    from sdd_sqlite.backend import SqliteIndex
+    from sdd_sqlite.cached import CachedSpec
 
     index = SqliteIndex(project)
     if not refresh:
