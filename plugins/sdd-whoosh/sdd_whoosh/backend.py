@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sdd_whoosh import lean
+
+lean.load()  # before the first Whoosh import
+
 from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 
 from sdd_core.search import HIGHLIGHT_END, HIGHLIGHT_START, SearchBackend, SearchHit

@@ -14,9 +14,19 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from sdd_whoosh import lean
+
 # This module is imported only when a search runs (the schema is pickled into the index, so
 # its classes live at module level).
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
+lean.load()
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    Token,
+    Tokenizer,
+)
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 

@@ -244,6 +244,56 @@ def test_whoosh_imports_without_warnings() -> None:
     assert out.returncode == 0, out.stderr
 
 
+def test_a_search_of_a_fresh_index_stays_light(project: Any) -> None:
+    """A search whose index is current answers from the index's stored fields: no spec
+    parser, no spec model, no YAML; and Whoosh loads without urllib.request or asyncio,
+    which still import for real afterwards."""
+    import time
+
+    old = time.time_ns() - 60_000_000_000  # no file or folder changed "just now"
+    for path in [project.specs_dir, *project.specs_dir.rglob("*")]:
+        os.utime(path, ns=(old, old))
+    refreshed(project)
+    code = textwrap.dedent("""
+        import sys
+        from sdd_core.project import Project
+        from sdd_core.search import SearchQuery, parse_search
+        from sdd_whoosh.backend import WhooshBackend
+
+        backend = WhooshBackend(Project(sys.argv[1]))
+        hits = backend.search(SearchQuery(text="worker", terms=parse_search("worker")))
+        assert [h.spec_id for h in hits] == ["ops/runbook"], hits
+        assert backend.store.last_changes == (0, 0)
+        heavy = ("sdd_core.parsing", "sdd_core.index", "sdd_core.model", "yaml", "pydantic",
+                 "urllib.request", "asyncio", "cached_property")
+        print(sorted(m for m in heavy if m in sys.modules))
+        import urllib.request
+        print(callable(urllib.request.urlopen))
+    """)
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code, str(project.root)],
+                         check=False, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_lean_load_leaves_no_stand_ins() -> None:
+    code = textwrap.dedent("""
+        import sys
+        from sdd_whoosh import lean
+        lean.load()
+        import whoosh.reading
+        assert "urllib.request" not in sys.modules and "cached_property" not in sys.modules
+        from whoosh.compat import urlretrieve
+        import cached_property, urllib.request
+        print(cached_property.__file__.endswith(".py"), hasattr(urllib.request, "Request"),
+              whoosh.reading.SegmentReader.deleted_docs_set.__class__.__name__)
+    """)
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], check=False,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", "cached_property"]
+
+
 def test_parallel_build_matches_a_single_writer(sdd_project: Callable[..., Any],
                                                 spec_text: Callable[..., str],
                                                 monkeypatch: Any) -> None:
