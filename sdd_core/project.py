@@ -20,7 +20,7 @@ from sdd_core.errors import Conflict, NotFound, PermissionDenied, ProjectError, 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from sdd_core.index import IndexBackend, LoadResult
+    from sdd_core.index import IndexBackend, LoadResult, SpecSummary
     from sdd_core.model import Actor, Event, Spec
     from sdd_core.plugins import SddPluginManager
     from sdd_core.registry import Registry
@@ -301,6 +301,15 @@ class Project:
     def specs(self, actor: "Actor | None" = None) -> "list[Spec]":
         """Every spec the actor may view, sorted by id."""
         return self.visible(self.index().specs(), actor)
+
+    def summaries(self, actor: "Actor | None" = None) -> "list[SpecSummary]":
+        """The listing fields of every spec the actor may view, sorted by id. With no access
+        plugin installed the index answers from its columns (a cache builds no specs)."""
+        if self.pm.hook.authorize.get_hookimpls():
+            from sdd_core.index import SpecSummary
+
+            return [SpecSummary.of(s) for s in self.specs(actor)]
+        return self.index().summaries()
 
     def get(self, ref: str, actor: "Actor | None" = None) -> "Spec":
         """One spec by id or path; raises ``NotFound`` when it does not exist or the actor

@@ -49,16 +49,18 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 def apply_policy(project: "Project", findings: Iterable[Finding], *, strict: bool = False,
                  paths: tuple[str, ...] = ()) -> list[Finding]:
     """Apply the config (ignored codes, severity overrides), ``--strict`` and a path filter."""
-    settings = project.settings("validation")
-    strict = strict or settings.strict
+    strict = strict or bool(project.setting("validation", "strict"))
+    ignore = set(project.setting("validation", "ignore") or ())
+    overrides = {code: Severity(value) for code, value
+                 in (project.setting("validation", "severity") or {}).items()}
     out: list[Finding] = []
     for f in findings:
-        if f.code in settings.ignore:
+        if f.code in ignore:
             continue
         if paths and not (f.path and any(f.path == p or f.path.startswith(p.rstrip("/") + "/")
                                          for p in paths)):
             continue
-        sev = settings.severity.get(f.code, f.severity)
+        sev = overrides.get(f.code, f.severity)
         msg = f.message
         if strict and sev == Severity.WARNING:
             sev, msg = Severity.ERROR, f"[STRICT] {msg}"

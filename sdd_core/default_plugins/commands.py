@@ -125,10 +125,12 @@ def new_cmd(sdd: SddContext, spec_id: str, title: str | None, status: str,
 
 
 def _filtered(project: "Project", status: tuple[str, ...], domain: tuple[str, ...],
-              phase: tuple[int, ...], tag: tuple[str, ...]) -> "list[Spec]":
+              phase: tuple[int, ...], tag: tuple[str, ...], *, summaries: bool = False
+              ) -> "list[Any]":
+    """The specs (``summaries``: their listing fields only) passing the list filters."""
     st, dm, tg = set(_split(status)), set(_split(domain)), set(_split(tag))
     out = []
-    for s in project.specs():
+    for s in (project.summaries() if summaries else project.specs()):
         if (st and s.status not in st) or (dm and s.domain not in dm):
             continue
         if (phase and s.phase not in phase) or (tg and not tg & set(s.tags)):
@@ -153,7 +155,7 @@ def list_cmd(sdd: SddContext, status: tuple[str, ...], domain: tuple[str, ...],
     """
     from sdd_core.cli.output import emit
 
-    specs = _filtered(sdd.project, status, domain, phase, tag)
+    specs = _filtered(sdd.project, status, domain, phase, tag, summaries=True)
     rows = [s.summary() for s in specs]
     emit(fmt, rows, LIST_COLUMNS)
     if fmt == "table":
