@@ -9,6 +9,7 @@ CLI (a cached query, a search) can use these names without loading the spec mode
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from enum import Enum
 
 STATUSES: tuple[str, ...] = ("draft", "review", "approved", "implemented", "deprecated")
@@ -52,3 +53,73 @@ def domain_from_path(rel_to_specs: str) -> str:
 def content_hash(data: bytes) -> str:
     """The content hash stored with a spec (changes whenever the file's bytes change)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def normalize_user(name: str) -> str:
+    """``@alice`` and ``alice`` name the same user."""
+    return name.strip().lstrip("@")
+
+
+# ---------------------------------------------------------------------- the parts of a spec
+# Slotted dataclasses the parser builds (re-exported by sdd_core.model, whose Spec holds them).
+
+
+@dataclass(slots=True)
+class Step:
+    """One GIVEN/WHEN/THEN/AND line of a scenario."""
+
+    kind: str
+    text: str
+    line: int
+
+
+@dataclass(slots=True)
+class Scenario:
+    """A ``### Scenario N: name`` block with its steps."""
+
+    name: str
+    line: int
+    steps: list[Step] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        """How many steps of ``kind`` (GIVEN, WHEN, THEN, AND) the scenario has."""
+        return sum(1 for s in self.steps if s.kind == kind)
+
+    @property
+    def complete(self) -> bool:
+        """True when the scenario has at least one GIVEN, WHEN and THEN."""
+        kinds = {s.kind for s in self.steps}
+        return {"GIVEN", "WHEN", "THEN"} <= kinds
+
+
+@dataclass(slots=True)
+class Requirement:
+    """A requirement: a ``### REQ-01: Name`` heading and its text."""
+
+    id: str
+    title: str
+    text: str
+    keywords: list[str] = field(default_factory=list)
+    line: int = 0
+
+    def full_id(self, spec_id: str) -> str:
+        """``<spec id>#REQ-01``: unique across the project."""
+        return f"{spec_id}#{self.id}"
+
+
+@dataclass(slots=True)
+class Section:
+    """A heading of the body with the line it starts on."""
+
+    title: str
+    level: int
+    line: int
+
+
+@dataclass(slots=True)
+class Link:
+    """A Markdown link found in the body."""
+
+    target: str
+    text: str
+    line: int

@@ -170,10 +170,11 @@ def walk_spec_files(specs_dir: str) -> Iterator[tuple[str, str]]:
                 yield full, full[base_len:].replace(os.sep, "/")
 
 
-def read_spec_file(full: str, rel_root: str, rel_specs: str, mtime: float | None = None
-                   ) -> tuple[Spec | None, list[Finding]]:
-    """Read and parse one spec file; an unreadable file becomes a finding."""
-    from sdd_core.parsing import parse_spec
+def read_spec_fields(full: str, rel_root: str, rel_specs: str, mtime: float | None = None
+                     ) -> "tuple[dict[str, object] | None, list[Finding]]":
+    """:func:`read_spec_file` without the spec model: the fields of the spec (see
+    :func:`sdd_core.parsing.parse_fields`) or ``None``, and the problems."""
+    from sdd_core.parsing import parse_fields
 
     try:
         with open(full, "rb") as fh:
@@ -185,11 +186,19 @@ def read_spec_file(full: str, rel_root: str, rel_specs: str, mtime: float | None
 
         return None, [Finding(code="E101", severity=Severity.ERROR, path=rel_root,
                               message=f"cannot read the file: {exc.strerror or exc}")]
-    result = parse_spec(data, rel_root, rel_specs)
-    spec = result.spec
-    if spec is not None and spec.updated is None and mtime is not None:
-        spec.updated = _dt.date.fromtimestamp(mtime)  # spec-format.md: falls back to mtime
-    return spec, result.problems
+    fields, problems = parse_fields(data, rel_root, rel_specs)
+    if fields is not None and fields["updated"] is None and mtime is not None:
+        fields["updated"] = _dt.date.fromtimestamp(mtime)  # spec-format.md: falls back to mtime
+    return fields, problems
+
+
+def read_spec_file(full: str, rel_root: str, rel_specs: str, mtime: float | None = None
+                   ) -> tuple[Spec | None, list[Finding]]:
+    """Read and parse one spec file; an unreadable file becomes a finding."""
+    from sdd_core.parsing import spec_from_fields
+
+    fields, problems = read_spec_fields(full, rel_root, rel_specs, mtime)
+    return (spec_from_fields(fields) if fields is not None else None), problems
 
 
 class FileIndex(IndexBackend):

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as _dt
 import getpass
 import os
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sdd_core.basics import RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Severity  # noqa: F401
+from sdd_core.basics import (  # noqa: F401  (the spec's parts are public here too)
+    RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Link, Requirement, Scenario, Section, Severity, Step,
+    normalize_user,
+)
 
 class Finding(BaseModel):
     """One problem a rule found, with where it is."""
@@ -36,67 +38,6 @@ class Finding(BaseModel):
         if self.path is None:
             return "<project>"
         return f"{self.path}:{self.line}" if self.line else self.path
-
-
-@dataclass(slots=True)
-class Step:
-    """One GIVEN/WHEN/THEN/AND line of a scenario."""
-
-    kind: str
-    text: str
-    line: int
-
-
-@dataclass(slots=True)
-class Scenario:
-    """A ``### Scenario N: name`` block with its steps."""
-
-    name: str
-    line: int
-    steps: list[Step] = field(default_factory=list)
-
-    def count(self, kind: str) -> int:
-        """How many steps of ``kind`` (GIVEN, WHEN, THEN, AND) the scenario has."""
-        return sum(1 for s in self.steps if s.kind == kind)
-
-    @property
-    def complete(self) -> bool:
-        """True when the scenario has at least one GIVEN, WHEN and THEN."""
-        kinds = {s.kind for s in self.steps}
-        return {"GIVEN", "WHEN", "THEN"} <= kinds
-
-
-@dataclass(slots=True)
-class Requirement:
-    """A requirement: a ``### REQ-01: Name`` heading and its text."""
-
-    id: str
-    title: str
-    text: str
-    keywords: list[str] = field(default_factory=list)
-    line: int = 0
-
-    def full_id(self, spec_id: str) -> str:
-        """``<spec id>#REQ-01``: unique across the project."""
-        return f"{spec_id}#{self.id}"
-
-
-@dataclass(slots=True)
-class Section:
-    """A heading of the body with the line it starts on."""
-
-    title: str
-    level: int
-    line: int
-
-
-@dataclass(slots=True)
-class Link:
-    """A Markdown link found in the body."""
-
-    target: str
-    text: str
-    line: int
 
 
 class Spec(BaseModel):
@@ -191,11 +132,6 @@ class Actor(BaseModel):
             except Exception:  # pragma: no cover - no passwd entry
                 name = "unknown"
         return cls(name=normalize_user(name))
-
-
-def normalize_user(name: str) -> str:
-    """``@alice`` and ``alice`` name the same user."""
-    return name.strip().lstrip("@")
 
 
 def _git_user(cwd: str | None) -> str | None:

@@ -17,30 +17,46 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sdd_core.basics import (  # noqa: F401  (public here too)
-    NOT_SPECS, content_hash, domain_from_path, id_from_path, is_spec_filename,
+    NOT_SPECS, STATUSES, Link, Requirement, Scenario, Section, Severity, Step, content_hash,
+    domain_from_path, id_from_path, is_spec_filename, normalize_user,
 )
 from sdd_core.fastyaml import load_simple
-from sdd_core.model import (
-    STATUSES, Finding, Link, Requirement, Scenario, Section, Severity, Spec, Step,
-    normalize_user,
-)
 
-try:  # libyaml's C loader: ~10x faster than the pure-Python one
-    _Base: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Base = yaml.SafeLoader
+if TYPE_CHECKING:
+    from sdd_core.model import Finding, Spec
 
-
-class _Loader(_Base):  # type: ignore[misc,valid-type]
-    """Safe loading with dates kept as text: the parser checks them and names the line."""
+# The spec model (pydantic) and PyYAML are imported on first use: most front matter is read
+# by sdd_core.fastyaml, and a cache refreshing one changed file needs only the parsed fields
+# (parse_fields), so neither import is paid on every run.
+_LOADER: Any = None
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Base.construct_yaml_str)
+def _yaml_loader() -> Any:
+    """Safe loading with libyaml's C loader (~10x the pure-Python one), dates kept as text:
+    the parser checks them and names the line."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class _Loader(base):  # type: ignore[misc,valid-type]
+            pass
+
+        _Loader.add_constructor("tag:yaml.org,2002:timestamp", base.construct_yaml_str)
+        _LOADER = _Loader
+    return _LOADER
+
+
+def _is_yaml_error(exc: BaseException) -> bool:
+    import sys
+
+    yaml = sys.modules.get("yaml")
+    return yaml is not None and isinstance(exc, yaml.YAMLError)
+
 
 # Block patterns run over "\n" + body and start with a literal "\n", which lets the regex
 # engine skip ahead (2-3x faster than a multi-line "^" pattern); a match's start is then
@@ -150,7 +166,9 @@ def load_front_matter(fm_text: str) -> Any:
 
 def yaml_load(fm_text: str) -> Any:
     """Parse YAML with the C loader, dates kept as text."""
-    return yaml.load(fm_text, Loader=_Loader)
+    import yaml
+
+    return yaml.load(fm_text, Loader=_yaml_loader())
 
 
 def parse_spec(
@@ -165,11 +183,50 @@ def parse_spec(
     :param rel_to_specs: the path relative to ``.sdd/specs/``, for the path-derived id and
         domain; defaults to ``path``.
     """
+    fields, problems = parse_fields(data, path, rel_to_specs)
+    if fields is None:
+        return ParseResult(None, problems)
+    return ParseResult(spec_from_fields(fields), problems)
+
+
+def spec_from_fields(fields: dict[str, Any]) -> "Spec":
+    """A :class:`~sdd_core.model.Spec` from :func:`parse_fields`' fields (not validated
+    again: the parser checked them)."""
+    return (_SPEC or _spec_class()).model_construct(**fields)
+
+
+_SPEC: Any = None
+
+
+def _spec_class() -> Any:
+    global _SPEC
+    from sdd_core.model import Spec
+
+    _SPEC = Spec
+    return Spec
+
+
+def parse_fields(
+    data: bytes | str,
+    path: str,
+    rel_to_specs: str | None = None,
+) -> "tuple[dict[str, Any] | None, list[Finding]]":
+    """:func:`parse_spec` without the model: ``(the Spec's fields, problems)``, the fields
+    ``None`` when the file could not be read as a spec. For a reader that stores the fields
+    (a cache) and would otherwise load the spec model for one changed file.
+
+    :param data: the file's bytes (or text).
+    :param path: the file's path relative to the project root, for findings.
+    :param rel_to_specs: the path relative to ``.sdd/specs/``, for the path-derived id and
+        domain; defaults to ``path``.
+    """
     rel = rel_to_specs if rel_to_specs is not None else path
     problems: list[Finding] = []
 
     def problem(code: str, message: str, line: int | None = None,
                 severity: Severity = Severity.ERROR) -> None:
+        from sdd_core.model import Finding
+
         problems.append(Finding(code=code, severity=severity, message=message, path=path,
                                 line=line))
 
@@ -177,20 +234,20 @@ def parse_spec(
     if isinstance(data, bytes):
         if b"\x00" in data[:8192]:
             problem("E101", "binary file in specs/ (it contains NUL bytes); move it out of .sdd/specs")
-            return ParseResult(None, problems)
+            return None, problems
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             problem("E101", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start});"
                     " re-save the file as UTF-8", line)
-            return ParseResult(None, problems)
+            return None, problems
     else:
         text = data
     if not text.strip():
         problem("E102", "empty file: a spec needs front matter, a # title, requirements and"
                 " scenarios", 1)
-        return ParseResult(None, problems)
+        return None, problems
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -200,10 +257,13 @@ def parse_spec(
         if body_line == -1:
             problem("E201", "front matter opened with '---' on line 1 is never closed;"
                     " add a closing '---' line", 1)
-            return ParseResult(None, problems)
+            return None, problems
         try:
             loaded = load_front_matter(fm_text)
-        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - YAML errors; anything else is re-raised
+            if not (isinstance(exc, (ValueError, TypeError, RecursionError))
+                    or _is_yaml_error(exc)):
+                raise
             mark = getattr(exc, "problem_mark", None)
             last_line = fm_line + max(fm_text.count("\n") - 1, 0)
             line = min(fm_line + mark.line, last_line) if mark is not None else fm_line
@@ -213,13 +273,13 @@ def parse_spec(
             if context and cmark is not None:
                 reason = f"{reason} ({context} started on line {fm_line + cmark.line})"
             problem("E201", f"front matter is not valid YAML: {reason}", line)
-            return ParseResult(None, problems)
+            return None, problems
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
             problem("E201", f"front matter must be a mapping of keys to values, got"
                     f" {type(loaded).__name__}", fm_line)
-            return ParseResult(None, problems)
+            return None, problems
         meta = {str(k): v for k, v in loaded.items()}
         fm_src = fm_text
     else:
@@ -262,11 +322,8 @@ def parse_spec(
     elif isinstance(phase, str) and phase.strip().lstrip("-").isdigit():
         values["phase"] = int(phase.strip())
     elif isinstance(phase, str):
-        problems.append(Finding(
-            code="W006", severity=Severity.WARNING, path=path,
-            line=meta_lines.get("phase", fm_line or 1),
-            message=f"front matter 'phase': {phase!r} is not a phase number; it is ignored",
-        ))
+        problem("W006", f"front matter 'phase': {phase!r} is not a phase number; it is ignored",
+                meta_lines.get("phase", fm_line or 1), Severity.WARNING)
         values["phase"] = None
     else:
         bad("phase", f"must be an integer, got {type(phase).__name__} {phase!r}")
@@ -315,7 +372,7 @@ def parse_spec(
     values["reviews"] = reviews
 
     structure = scan_body(body, body_line)
-    spec = Spec.model_construct(
+    fields = dict(
         id=values["id"],
         path=path,
         title=values["title"] or structure.title or "",
@@ -344,7 +401,7 @@ def parse_spec(
         title_line=structure.title_line,
         hash=content_hash(raw),
     )
-    return ParseResult(spec, problems)
+    return fields, problems
 
 
 @dataclass
