@@ -83,22 +83,26 @@ def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, 
 
 
 def write(conn: sqlite3.Connection, specs: list[tuple[Any, ...]],
-          items: list[tuple[Any, ...]], *, everything: bool = False) -> None:
-    """Insert queued rows (``everything``: the tables were empty and these are all rows, so
-    the unstemmed index is filled from ``search_specs`` in one statement)."""
+          items: list[tuple[Any, ...]]) -> None:
+    """Insert queued rows (the unstemmed index is filled afterwards by :func:`fill_raw`)."""
     if specs:
         conn.executemany("INSERT INTO search_specs(rowid, title, description, requirements,"
                          " scenarios, body, cjk) VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
-        raw = ("INSERT INTO search_raw(rowid, title, description, requirements, scenarios,"
-               " body) SELECT rowid, title, description, requirements, scenarios, body"
-               " FROM search_specs")
-        if everything:
-            conn.execute(raw)
-        else:
-            conn.executemany(raw + " WHERE rowid=?", [(r[0],) for r in specs])
     if items:
         conn.executemany("INSERT INTO search_items(rowid, kind, item_id, raw, title, text, cjk)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", items)
+
+
+def fill_raw(conn: sqlite3.Connection, sids: list[int] | None) -> None:
+    """Index the ``search_specs`` rows of these specs in ``search_raw`` (None: every row, the
+    tables having just been emptied)."""
+    raw = ("INSERT INTO search_raw(rowid, title, description, requirements, scenarios,"
+           " body) SELECT rowid, title, description, requirements, scenarios, body"
+           " FROM search_specs")
+    if sids is None:
+        conn.execute(raw)
+    elif sids:
+        conn.executemany(raw + " WHERE rowid=?", [(s,) for s in sids])
 
 
 def delete(conn: sqlite3.Connection, sids: list[int]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import marshal
 import os
 import pickle
 import sqlite3
@@ -115,8 +116,6 @@ def snapshot(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str
     """The ``state.walk`` blob for a walk that found ``disk`` in ``dirs``: flat lists (the
     folders with their mtime, racy flag and number of files; the files, folder by folder,
     with their stat), so that checking them is a few list comprehensions."""
-    import marshal
-
     files: dict[str, list[str]] = {rel: [] for rel, _ in dirs}
     for path in disk:
         folder = files.get(path[: path.rfind("/") + 1])
@@ -138,8 +137,6 @@ def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
     snapshot. ``same`` is True when every folder and file matches the snapshot (nothing to
     do), False when the same files are there but some differ from the snapshot (or may: racy
     files), None when folders changed or there is no usable snapshot."""
-    import marshal
-
     drels: list[str] = []
     try:
         data: Any = marshal.loads(blob) if blob else None
@@ -255,6 +252,8 @@ class RefreshReport:
     deleted: list[str] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    #: How many worker processes read the files (0: this process read them).
+    workers: int = 0
 
     @property
     def any(self) -> bool:
@@ -435,12 +434,15 @@ class Cache:
                     report = RefreshReport(seconds=time.perf_counter() - t0)
                     self.last_report = report
                     return report
+        producer: _Producer | None = None
         if full:
             # the cache is derived data: a rebuild does not wait for the disk (a crash
             # mid-way leaves a cache that is detected as damaged and rebuilt again)
             conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("BEGIN IMMEDIATE")
+            # the files are read by worker processes while the old tables are emptied
+            producer = self._producer(plan(sorted(disk), disk, {}, 1))
         try:
+            conn.execute("BEGIN IMMEDIATE")
             if full:
                 for table in schema.DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}")
@@ -453,7 +455,8 @@ class Cache:
             todo = self._diff(disk, known) if not full else (sorted(disk), [], [])
             report = RefreshReport()
             if todo is not None:
-                self._apply(conn, disk, known, *todo, report=report, full=full)
+                self._apply(conn, disk, known, *todo, report=report, full=full,
+                            producer=producer)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
                          (str(time.time()),))
             self._write_walk(conn, prefix, disk, dirs)
@@ -463,6 +466,8 @@ class Cache:
                 conn.execute("ROLLBACK")
             raise
         finally:
+            if producer is not None:
+                producer.close()
             if full:
                 conn.execute("PRAGMA synchronous=NORMAL")
         report.seconds = time.perf_counter() - t0
@@ -532,16 +537,15 @@ class Cache:
         except OSError:
             return None
 
+    def _producer(self, work: list[tuple[int, str, int, int, int]]) -> "_Producer":
+        """The rows of ``work``, prepared in worker processes when there are many files."""
+        project = self.project
+        return _Producer(str(project.root), len(project.specs_rel) + 1, work)
+
     def _apply(self, conn: sqlite3.Connection, disk: dict[str, tuple[int, int]],
                known: dict[str, tuple[int, int, int, str | None, int]], reread: list[str],
                deleted: list[str], settle: list[str], *, report: RefreshReport,
-               full: bool = False) -> None:
-        from sdd_core.index import read_spec_file
-
-        project = self.project
-        root = str(project.root)
-        cut = len(project.specs_rel) + 1
-        now = time.time()
+               full: bool = False, producer: "_Producer | None" = None) -> None:
         for path in settle:
             conn.execute("UPDATE specs SET racy=0 WHERE path=?", (path,))
         gone = [known[p][4] for p in deleted]
@@ -556,30 +560,31 @@ class Cache:
         if gone:
             conn.executemany("DELETE FROM specs WHERE sid=?", [(s,) for s in gone])
         report.deleted = sorted(deleted)
-        rows: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _ROW_TABLES}
         next_sid = (conn.execute("SELECT max(sid) FROM specs").fetchone()[0] or 0) + 1
+        if producer is None or (producer.work and producer.work[0][0] != next_sid):
+            if producer is not None:
+                producer.close()
+            producer = self._producer(plan(reread, disk, known, next_sid))
+        work = producer.work
+        report.workers = producer.workers
         enabled = gc.isenabled()
         gc.disable()  # thousands of parsed objects: the collector would only slow this down
         try:
-            for path in reread:
-                mtime_ns, size = disk[path]
-                spec, problems = read_spec_file(os.path.join(root, path), path, path[cut:],
-                                                mtime_ns / 1e9 if mtime_ns >= 0 else None)
-                racy = 1 if mtime_ns < 0 or now - mtime_ns / 1e9 <= RACY_SECONDS else 0
-                if path in known:
-                    sid = known[path][4]
-                else:
-                    sid, next_sid = next_sid, next_sid + 1
-                self._write_spec(rows, sid, path, mtime_ns, size, racy, spec, problems)
-                new_id[sid] = spec.id if spec is not None else None
-                if path in known:
-                    report.changed.append(path)
-                elif spec is not None and spec.hash in deleted_hashes:
-                    report.renamed.append((deleted_hashes.pop(spec.hash), path))
-                    report.added.append(path)
-                else:
-                    report.added.append(path)
-            self._flush(conn, rows, full=full)
+            with producer:
+                for part, (rows, infos) in producer:
+                    self._flush(conn, rows)
+                    for (sid, path, *_), info in zip(part, infos):
+                        new_id[sid] = info[0] if info is not None else None
+                        if path in known:
+                            report.changed.append(path)
+                        elif info is not None and info[1] in deleted_hashes:
+                            report.renamed.append((deleted_hashes.pop(info[1]), path))
+                            report.added.append(path)
+                        else:
+                            report.added.append(path)
+            from sdd_sqlite import search as search_index
+
+            search_index.fill_raw(conn, None if full else [w[0] for w in work])
         finally:
             if enabled:
                 gc.enable()
@@ -603,54 +608,8 @@ class Cache:
                       "reviews", "meta_values", "requirements", "scenarios", "findings"):
             conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
 
-    def _write_spec(self, rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str,
-                    mtime_ns: int, size: int, racy: int, spec: "Spec | None",
-                    problems: "list[Finding]") -> None:
-        """Queue the rows of one spec file (written by :meth:`_flush`)."""
-        from sdd_core.query import meta_strings, search_text
-
-        probs = pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL) if problems else None
-        if spec is None:
-            rows["specs"].append((sid, path, None, None, None, mtime_ns, size, racy)
-                                 + (None,) * 14 + (probs,))
-            return
-        rows["specs"].append((sid, path, spec.id, spec.id.lower(), spec.hash, mtime_ns, size,
-                              racy, *spec_row(spec), probs))
-        rows["spec_data"].append((sid, _heavy(spec)))
-        rows["bodies"].append((sid, spec.body))
-        rows["texts"].append((sid, spec.title, search_text(spec)))
-        srow, items = _search_rows(sid, spec)
-        rows["search_specs"].append(srow)
-        rows["search_items"].extend(items)
-        rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
-        rows["reviewers"].extend((sid, r, r.lower()) for r in spec.reviewers)
-        for r in spec.reviews:
-            if isinstance(r, dict):
-                status = str(r.get("status", ""))
-                rows["reviews"].append((sid, _text(r.get("reviewer")), status, status.lower(),
-                                        _text(r.get("date")), _text(r.get("comment"))))
-        meta_rows = rows["meta_values"]
-        for key, value in spec.meta.items():
-            key = str(key)
-            key_lc = key.lower()
-            strings = meta_strings(value)
-            if not strings:
-                meta_rows.append((sid, key, key_lc, None))
-            for s in dict.fromkeys(x.lower() for x in strings):
-                meta_rows.append((sid, key, key_lc, s))
-        rows["requirements"].extend((sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
-                                    for r in spec.requirements)
-        rows["scenarios"].extend((sid, s.name, s.line, len(s.steps), int(s.complete))
-                                 for s in spec.scenarios)
-        src = spec.id.lower()
-        rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "explicit")
-                                    for ref in spec.depends)
-        rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "inferred")
-                                    for ref in _inferred_refs(spec))
-
     @staticmethod
-    def _flush(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]], *,
-               full: bool = False) -> None:
+    def _flush(conn: sqlite3.Connection, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         for table, items in rows.items():
             if items and not table.startswith("search_"):
                 marks = ", ".join("?" * len(items[0]))
@@ -658,8 +617,7 @@ class Cache:
                 conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
         from sdd_sqlite import search as search_index
 
-        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []),
-                           everything=full)
+        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []))
 
     # ------------------------------------------------------------------ dependency graph
 
@@ -705,6 +663,225 @@ class Cache:
                 dst = to_id.lower() if to_id is not None else None
             updates.append((dst, to_id, rowid))
         conn.executemany("UPDATE dependencies SET dst=?, to_id=? WHERE rowid=?", updates)
+
+
+def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtime_ns: int,
+               size: int, racy: int, spec: "Spec | None", problems: "list[Finding]") -> None:
+    """Queue the rows of one spec file (written by :meth:`Cache._flush`)."""
+    from sdd_core.query import meta_strings, search_text
+
+    probs = pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL) if problems else None
+    if spec is None:
+        rows["specs"].append((sid, path, None, None, None, mtime_ns, size, racy)
+                             + (None,) * 14 + (probs,))
+        return
+    rows["specs"].append((sid, path, spec.id, spec.id.lower(), spec.hash, mtime_ns, size,
+                          racy, *spec_row(spec), probs))
+    rows["spec_data"].append((sid, _heavy(spec)))
+    rows["bodies"].append((sid, spec.body))
+    rows["texts"].append((sid, spec.title, search_text(spec)))
+    srow, items = _search_rows(sid, spec)
+    rows["search_specs"].append(srow)
+    rows["search_items"].extend(items)
+    rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
+    rows["reviewers"].extend((sid, r, r.lower()) for r in spec.reviewers)
+    for r in spec.reviews:
+        if isinstance(r, dict):
+            status = str(r.get("status", ""))
+            rows["reviews"].append((sid, _text(r.get("reviewer")), status, status.lower(),
+                                    _text(r.get("date")), _text(r.get("comment"))))
+    meta_rows = rows["meta_values"]
+    for key, value in spec.meta.items():
+        key = str(key)
+        key_lc = key.lower()
+        strings = meta_strings(value)
+        if not strings:
+            meta_rows.append((sid, key, key_lc, None))
+        for s in dict.fromkeys(x.lower() for x in strings):
+            meta_rows.append((sid, key, key_lc, s))
+    rows["requirements"].extend((sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
+                                for r in spec.requirements)
+    rows["scenarios"].extend((sid, s.name, s.line, len(s.steps), int(s.complete))
+                             for s in spec.scenarios)
+    src = spec.id.lower()
+    rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "explicit")
+                                for ref in spec.depends)
+    rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "inferred")
+                                for ref in _inferred_refs(spec))
+
+
+def plan(reread: list[str], disk: dict[str, tuple[int, int]],
+         known: dict[str, tuple[int, int, int, str | None, int]], next_sid: int
+         ) -> list[tuple[int, str, int, int, int]]:
+    """``(sid, path, mtime_ns, size, racy)`` of every file to read: a known path keeps its
+    sid, new ones are numbered from ``next_sid`` in order."""
+    now = time.time()
+    work = []
+    for path in reread:
+        mtime_ns, size = disk[path]
+        racy = 1 if mtime_ns < 0 or now - mtime_ns / 1e9 <= RACY_SECONDS else 0
+        if path in known:
+            sid = known[path][4]
+        else:
+            sid, next_sid = next_sid, next_sid + 1
+        work.append((sid, path, mtime_ns, size, racy))
+    return work
+
+
+Rows = dict[str, list[tuple[Any, ...]]]
+#: Per file read: ``(id, hash)`` of its spec, None when it could not be parsed.
+Infos = list[tuple[str, str] | None]
+
+
+def prepare(root: str, cut: int, work: list[tuple[int, str, int, int, int]]
+            ) -> tuple[Rows, Infos]:
+    """Read and parse the files of ``work`` (see :func:`plan`) into the rows of every table."""
+    from sdd_core.index import read_spec_file
+
+    rows: Rows = {t: [] for t in _ROW_TABLES}
+    infos: Infos = []
+    for sid, path, mtime_ns, size, racy in work:
+        spec, problems = read_spec_file(os.path.join(root, path), path, path[cut:],
+                                        mtime_ns / 1e9 if mtime_ns >= 0 else None)
+        write_spec(rows, sid, path, mtime_ns, size, racy, spec, problems)
+        infos.append((spec.id, spec.hash) if spec is not None else None)
+    return rows, infos
+
+
+#: Fewer files than this are read in-process: starting workers would cost more than it saves.
+PARALLEL_MIN = 500
+#: Files per piece of work handed to a worker process.
+CHUNK = 200
+
+
+def _workers() -> int:
+    """How many worker processes read files (``SDD_CACHE_JOBS`` overrides; 0: none)."""
+    env = os.environ.get("SDD_CACHE_JOBS", "").strip()
+    if env:
+        try:
+            return max(0, int(env))
+        except ValueError:
+            pass
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(cpus, 4) if cpus > 1 else 0
+
+
+class _Producer:
+    """The rows of a list of files, in order, as ``(part of the work, (rows, infos))``.
+
+    With many files and ``os.fork`` available, forked worker processes read and parse the
+    files (piece ``k`` by worker ``k % n``) and send back plain row tuples through pipes,
+    while this process writes the rows it already has. A worker that fails or dies leaves
+    its pieces to this process, so the outcome never depends on the workers: the rows are
+    those :func:`prepare` makes here.
+    """
+
+    def __init__(self, root: str, cut: int, work: list[tuple[int, str, int, int, int]]
+                 ) -> None:
+        self.root = root
+        self.cut = cut
+        self.work = work
+        self.pids: list[int] = []
+        self.pipes: list[Any] = []
+        self.workers = 0
+        n = _workers() if len(work) >= PARALLEL_MIN else 0
+        if n > 0 and hasattr(os, "fork") and _single_threaded():
+            self.parts = [work[i:i + CHUNK] for i in range(0, len(work), CHUNK)]
+            self._start(min(n, len(self.parts)))
+        else:
+            self.parts = [work]
+
+    def _start(self, n: int) -> None:
+        import sdd_core.index  # noqa: F401  (imported once, before forking)
+        import sdd_core.query  # noqa: F401
+        import sdd_sqlite.search  # noqa: F401
+
+        _reducers()
+        for i in range(n):
+            r, w = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(r)
+                os.close(w)
+                break
+            if pid == 0:  # the worker
+                code = 1
+                try:
+                    gc.disable()
+                    os.close(r)
+                    for f in self.pipes:
+                        f.close()
+                    with os.fdopen(w, "wb") as out:
+                        for k in range(i, len(self.parts), n):
+                            # plain values only (str, bytes, numbers, None): marshal is
+                            # twice as fast as pickle both ways
+                            blob = marshal.dumps(prepare(self.root, self.cut, self.parts[k]))
+                            out.write(len(blob).to_bytes(8, "little"))
+                            out.write(blob)
+                            out.flush()
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(w)
+            self.pids.append(pid)
+            self.pipes.append(os.fdopen(r, "rb"))
+        self.workers = len(self.pids)
+
+    def __iter__(self) -> Iterator[tuple[list[tuple[int, str, int, int, int]],
+                                         tuple[Rows, Infos]]]:
+        n = len(self.pipes)
+        dead: set[int] = set()
+        for k, part in enumerate(self.parts):
+            result = None
+            if n and k % n not in dead:
+                pipe = self.pipes[k % n]
+                size = int.from_bytes(pipe.read(8), "little")
+                blob = pipe.read(size) if size else b""
+                try:
+                    if not size or len(blob) != size:
+                        raise EOFError
+                    result = marshal.loads(blob)
+                except (EOFError, ValueError, TypeError):
+                    # the worker failed or died: its pieces are read here
+                    dead.add(k % n)
+            if result is None:
+                result = prepare(self.root, self.cut, part)
+            yield part, result
+
+    def __enter__(self) -> "_Producer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (if still running) and reap them."""
+        import signal
+
+        for f in self.pipes:
+            f.close()
+        self.pipes = []
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        self.pids = []
+
+
+def _single_threaded() -> bool:
+    """Forking is only safe while this process runs one thread."""
+    import threading
+
+    return threading.active_count() == 1
 
 
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
