@@ -23,8 +23,16 @@ from sdd_whoosh.schema import DOCUMENTS, SCHEMA_VERSION, build_schema, words_of
 if TYPE_CHECKING:
     from sdd_core.project import Project
 
-# From this many specs to index at once, index in parallel processes (one segment each).
+# (project-relative path, absolute path, path under specs/, stat signature) of a file to index
+Job = tuple[str, str, str, str]
+# what indexing some jobs gave: manifest entries, the paths indexed, word -> documents
+Batch = tuple[dict[str, list[Any]], list[str], dict[str, int]]
+
+# From this many specs to index at once, parse and index them in forked processes (one
+# segment each, at most MAX_PROCS of them).
 PARALLEL_FROM = 500
+MAX_PROCS = 4
+WORKER_LIMIT_MB = 256
 LOCK_TIMEOUT = 5.0
 # A file modified this recently (ns) when it was read may change again within the same
 # mtime tick without its size changing: its signature is recorded as "racy" so that the next
@@ -89,26 +97,51 @@ def cores() -> int:
 
 
 def speed_up_whoosh() -> None:
-    """Whoosh 2.7 looks for a field-length column on disk once per posting of a field that
-    has none (ID and spelling fields), which costs a third of an index build. Remember the
-    misses too."""
+    """Two costs of Whoosh 2.7 when it writes a segment, cut.
+
+    Writing postings asks for the length of the field in the document of every posting, and
+    Whoosh reads that one byte from the lengths column on disk each time (a seek and a read
+    per posting: a third of a segment's commit). The whole column (one byte per document)
+    is read once per field instead. And it looked for a lengths column on disk once per
+    posting of a field that has none (ID fields): the misses are remembered too."""
+    from whoosh import columns
     from whoosh.codec import whoosh3
+    from whoosh.util.numeric import byte_to_length
 
     cls = whoosh3.W3PerDocReader
-    original = getattr(cls, "_cached_reader", None)
-    if original is None or getattr(original, "_sdd_memo", False):
+    if getattr(cls.doc_field_length, "_sdd_memo", False):
         return
+    original_cached = cls._cached_reader
+    original_length = cls.doc_field_length
+    lengths = [byte_to_length(b) for b in range(256)]
 
     def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
         readers = self._readers
         if fieldname in readers:
             return readers[fieldname]
-        reader = original(self, fieldname, column)
+        reader = original_cached(self, fieldname, column)
         readers[fieldname] = reader
         return reader
 
-    _cached_reader._sdd_memo = True  # type: ignore[attr-defined]
+    def doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) -> int:
+        tables = self.__dict__.setdefault("_sdd_lengths", {})
+        table = tables.get(fieldname)
+        if table is None:
+            reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+            if type(reader) is not columns.NumericColumn.Reader or reader._fixedlen != 1:
+                tables[fieldname] = False  # not the one-byte column this reads whole
+                return original_length(self, docnum, fieldname, default)
+            table = tables[fieldname] = reader._dbfile.get(reader._basepos, reader._count)
+        elif table is False:
+            return original_length(self, docnum, fieldname, default)
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        byte = table[docnum] if docnum < len(table) else 0
+        return lengths[byte] if byte else default
+
+    doc_field_length._sdd_memo = True  # type: ignore[attr-defined]
     cls._cached_reader = _cached_reader
+    cls.doc_field_length = doc_field_length
 
 
 class IndexStore:
@@ -263,7 +296,7 @@ class IndexStore:
         return out
 
     def _update_vocabulary(self, ix: Any, old_generation: int, gone: list[set[str]],
-                           added: list[set[str]], fresh: bool) -> None:
+                           added: dict[str, int], fresh: bool) -> None:
         """Take away the words of replaced documents and add those of the new ones; written
         for the index generation just committed (``fresh``: the index was empty)."""
         path = self._words_path()
@@ -283,9 +316,8 @@ class IndexStore:
                     counts[w] = left
                 else:
                     counts.pop(w, None)
-        for words in added:
-            for w in words:
-                counts[w] = counts.get(w, 0) + 1
+        for w, n in added.items():
+            counts[w] = counts.get(w, 0) + n
         self._write_json(path, {"schema": SCHEMA_VERSION, "generation": ix.latest_generation(),
                                 "words": counts})
 
@@ -459,63 +491,131 @@ class IndexStore:
     def _apply(self, ix: Any, known: dict[str, list[Any]],
                current: dict[str, tuple[str, str, str]], changed: list[str],
                removed: list[str], digest: str) -> bool:
-        from sdd_core.index import read_spec_file
+        from whoosh.writing import LockError
 
         files = {p: v for p, v in known.items() if p in current}
-        to_index = []
         now = time.time_ns()
+        jobs: list[Job] = []
         for path in changed:
             full, rel, sig = current[path]
             if now - int(sig.split(":", 1)[0]) < RACY_NS:
                 sig = "racy:" + sig
-            spec, _problems = read_spec_file(full, path, rel)
-            old = known.get(path)
-            if spec is None:
-                files[path] = [sig, None, None]
-                if old is not None and old[1] is not None:
-                    removed.append(path)  # it was indexed; now it does not parse
-                continue
-            files[path] = [sig, spec.id, spec.hash]
-            if old is not None and old[1] == spec.id and old[2] == spec.hash:
-                continue  # touched, not changed
-            to_index.append((spec, sig))
-
-        if to_index or removed:
-            from whoosh.writing import LockError
-
-            try:
-                writer = self._writer(ix, len(to_index))
-            except LockError:
-                warn(f"the search index {self.dir} is being updated by another process;"
-                     " searching it as it is")
-                return False
-            keep_words = self.name == "specs"
-            old_generation = ix.latest_generation()
-            gone = [*removed, *(spec.path for spec, _ in to_index if spec.path in known)]
-            try:
+            jobs.append((path, full, rel, sig))
+        procs = min(cores(), MAX_PROCS)
+        parallel = len(jobs) >= PARALLEL_FROM and procs > 1
+        try:
+            writer = self._writer(ix)
+        except LockError:
+            warn(f"the search index {self.dir} is being updated by another process;"
+                 " searching it as it is")
+            return False
+        keep_words = self.name == "specs"
+        old_generation = ix.latest_generation()
+        segments: list[Any] = []
+        try:
+            if parallel:
+                batches, segments = self._index_in_processes(writer, jobs, known, procs)
+            else:
+                batches = [index_jobs(writer, self.documents, jobs, known, keep_words)]
+            indexed: list[str] = []
+            added: dict[str, int] = {}
+            for entries, paths, counts in batches:
+                for path, entry in entries.items():
+                    files[path] = entry
+                    old = known.get(path)
+                    if entry[1] is None and old is not None and old[1] is not None:
+                        removed.append(path)  # it was indexed; now it does not parse
+                indexed += paths
+                for word, n in counts.items():
+                    added[word] = added.get(word, 0) + n
+            gone = [*removed, *(p for p in indexed if p in known)]
+            if indexed or removed:
                 old_words = self._stored_words(ix, gone) if keep_words else []
                 for path in gone:
                     writer.delete_by_term("path", path)
-                added = []
-                for spec, sig in to_index:
-                    for doc in self.documents(spec, sig):
-                        writer.add_document(**doc)
-                        if keep_words:
-                            added.append(words_of(doc))
-                writer.commit()
-            except BaseException:
+                if segments:
+                    writer.commit(mergetype=_adding(segments))
+                else:
+                    writer.commit()
+            else:
                 writer.cancel()
-                raise
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
+        if indexed or removed:
             self.close()
             ix = self.index()
             if keep_words:
                 self._update_vocabulary(ix, old_generation, old_words, added, fresh=not known)
-        self.last_changes = (len(to_index), len(removed))
+        self.last_changes = (len(indexed), len(removed))
         generation = ix.latest_generation()
         self._write_manifest(generation, files)
         if not any(str(v[0]).startswith("racy:") for v in files.values()):
             self._write_state(generation, digest)
         return True
+
+    def _index_in_processes(self, writer: Any, jobs: list[Job], known: dict[str, list[Any]],
+                            procs: int) -> tuple[list[Batch], list[Any]]:
+        """Parse and index ``jobs`` in ``procs`` forked processes, each writing a segment of
+        its own (nothing is pickled but the results); ``writer`` holds the index lock
+        meanwhile. Returns each process's results and the segments to add."""
+        import multiprocessing
+        import pickle
+
+        ctx = multiprocessing.get_context("fork")
+        keep_words = self.name == "specs"
+        documents = self.documents
+        storage, indexname = writer.storage, writer.indexname
+        # interleaved, so that each process gets files from every folder
+        shares = [jobs[i::procs] for i in range(procs)]
+
+        def work(share: list[Job], conn: Any) -> None:
+            try:
+                from whoosh.writing import SegmentWriter
+
+                ix = storage.open_index(indexname)
+                sub = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+                batch = index_jobs(sub, documents, share, known, keep_words)
+                segment = sub._finalize_segment() if batch[1] else None
+                if segment is None:
+                    sub._close_segment()
+                conn.send_bytes(pickle.dumps((None, batch, segment), protocol=5))
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                import traceback
+
+                error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+                conn.send_bytes(pickle.dumps((error, None, None)))
+            finally:
+                conn.close()
+
+        running = []
+        for share in shares:
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=work, args=(share, send), daemon=True)
+            proc.start()
+            send.close()
+            running.append((proc, receive))
+        batches: list[Batch] = []
+        segments: list[Any] = []
+        failure = None
+        for proc, receive in running:
+            try:
+                error, batch, segment = pickle.loads(receive.recv_bytes())
+            except EOFError:
+                error, batch, segment = "an indexing process died", None, None
+            finally:
+                receive.close()
+                proc.join()
+            if error is not None:
+                failure = failure or error
+                continue
+            batches.append(batch)
+            if segment is not None:
+                segments.append(segment)
+        if failure is not None:
+            raise RuntimeError(f"indexing failed: {failure}")
+        return batches, segments
 
     # ------------------------------------------------------------------ state
 
@@ -536,11 +636,47 @@ class IndexStore:
         except OSError:
             pass
 
-    def _writer(self, ix: Any, count: int) -> Any:
+    def _writer(self, ix: Any) -> Any:
+        """The writer of one refresh: it holds the index lock until it commits."""
         speed_up_whoosh()
-        procs = min(cores(), 4)
-        if count >= PARALLEL_FROM and procs > 1:
-            # One segment per process, no final merge: the fastest build on few cores.
-            return ix.writer(procs=procs, multisegment=True, limitmb=512,
-                             timeout=LOCK_TIMEOUT, delay=0.05)
         return ix.writer(limitmb=256, timeout=LOCK_TIMEOUT, delay=0.05)
+
+
+def _adding(segments: list[Any]) -> Any:
+    """A Whoosh merge policy: the usual one (small segments merged), plus ``segments``
+    (written by other processes) as they are."""
+    from whoosh.writing import MERGE_SMALL
+
+    def merge(writer: Any, existing: list[Any]) -> list[Any]:
+        return [*MERGE_SMALL(writer, existing), *segments]
+
+    return merge
+
+
+def index_jobs(writer: Any, documents: Any, jobs: list[Job], known: dict[str, list[Any]],
+               keep_words: bool) -> Batch:
+    """Parse each job's spec file and add its documents to ``writer``; a file whose spec
+    id and content hash are what the index holds (touched, not changed) is not indexed.
+    Returns the manifest entries of the jobs, the paths indexed and (``keep_words``) how
+    many of the indexed documents hold each word."""
+    from sdd_core.index import read_spec_file
+
+    entries: dict[str, list[Any]] = {}
+    indexed: list[str] = []
+    counts: dict[str, int] = {}
+    for path, full, rel, sig in jobs:
+        spec, _problems = read_spec_file(full, path, rel)
+        if spec is None:
+            entries[path] = [sig, None, None]
+            continue
+        entries[path] = [sig, spec.id, spec.hash]
+        old = known.get(path)
+        if old is not None and old[1] == spec.id and old[2] == spec.hash:
+            continue  # touched, not changed
+        indexed.append(path)
+        for doc in documents(spec, sig):
+            writer.add_document(**doc)
+            if keep_words:
+                for word in words_of(doc):
+                    counts[word] = counts.get(word, 0) + 1
+    return entries, indexed, counts
