@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from sdd_whoosh import lean
@@ -187,7 +188,7 @@ class SpecPositions(Positions):  # type: ignore[misc]
         boost = self.field_boost
         for term, found in poses.items():
             deltas = [found[0]]
-            deltas += [b - a for a, b in zip(found, found[1:])]
+            deltas += [b - a for a, b in pairwise(found)]
             yield term, len(found), len(found) * boost, pack_uint(len(deltas)) + dumps(deltas, 2)
 
 

@@ -137,9 +137,10 @@ def speed_up_whoosh() -> None:
         if docnum > self._doccount:
             raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
         byte = table[docnum] if docnum < len(table) else 0
-        return lengths[byte] if byte else default
+        return lengths[byte] if byte else None  # as Whoosh answers a zero byte
 
     doc_field_length._sdd_memo = True  # type: ignore[attr-defined]
+    doc_field_length.__wrapped__ = original_length  # type: ignore[attr-defined]
     cls._cached_reader = _cached_reader
     cls.doc_field_length = doc_field_length
 
@@ -567,8 +568,10 @@ class IndexStore:
         keep_words = self.name == "specs"
         documents = self.documents
         storage, indexname = writer.storage, writer.indexname
-        # interleaved, so that each process gets files from every folder
-        shares = [jobs[i::procs] for i in range(procs)]
+        # in order, so that documents are numbered as one writer would number them (equal
+        # scores rank alike)
+        size = -(-len(jobs) // procs)
+        shares = [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
         def work(share: list[Job], conn: Any) -> None:
             try:
@@ -614,6 +617,12 @@ class IndexStore:
             if segment is not None:
                 segments.append(segment)
         if failure is not None:
+            for segment in segments:  # written for nothing (the next commit would drop them)
+                for name in segment.list_files(storage):
+                    try:
+                        storage.delete_file(name)
+                    except OSError:
+                        pass
             raise RuntimeError(f"indexing failed: {failure}")
         return batches, segments
 

@@ -294,23 +294,103 @@ def test_lean_load_leaves_no_stand_ins() -> None:
     assert out.stdout.split() == ["True", "True", "cached_property"]
 
 
+def _corpus(spec_text: Callable[..., str], n: int, word: str = "hold") -> dict[str, str]:
+    return {f"d{i % 3}/s{i:02d}/spec.md": spec_text(
+        title=f"Spec {i} {'payments' if i % 4 == 0 else 'orders'}",
+        requirements=[f"Item {i} MUST {word} {'even' if i % 2 else 'odd'} values.",
+                      f"Failures SHOULD be retried {i % 5} times."])
+        for i in range(n)}
+
+
+def _answers(project: Any, ties: bool = True) -> dict[str, Any]:
+    """Everything a search shows, for a few queries, plus the vocabulary and the manifest
+    (``ties=False``: hits of equal score in any order)."""
+    out: dict[str, Any] = {}
+    for text, options in (("even", {}), ("must values", {}), ("payments failures", {}),
+                          ("retri*", {}), ("hold", {"type": "requirement"}),
+                          ("odd", {"type": "requirement"}), ("spec", {"match": "any"})):
+        hits = [(h.spec_id, h.item_id, h.score, h.snippet)
+                for h in search(project, text, limit=100, **options)]
+        out[text] = hits if ties else sorted(hits, key=lambda h: (-h[2], h[:2]))
+    cache = project.sdd_dir / ".cache/whoosh"
+    out["words"] = json.loads((cache / "words-specs.json").read_text())["words"]
+    out["files"] = {p: v[1:] for p, v in
+                    json.loads((cache / "manifest-specs.json").read_text())["files"].items()}
+    return out
+
+
+def _segments(project: Any) -> int:
+    return sum(1 for f in _index_files(project)
+               if f.name.startswith("specs_") and f.name.endswith(".seg"))
+
+
 def test_parallel_build_matches_a_single_writer(sdd_project: Callable[..., Any],
                                                 spec_text: Callable[..., str],
-                                                monkeypatch: Any) -> None:
+                                                monkeypatch: Any, tmp_path: Path) -> None:
+    """Indexing in forked processes (one segment each) answers every search exactly as one
+    writer does: the first build, and a refresh that edits, adds, breaks and deletes."""
     from sdd_whoosh import store
 
-    files = {f"d{i % 3}/s{i:02d}/spec.md": spec_text(
-        title=f"Spec {i}", requirements=[f"Item {i} MUST hold {'even' if i % 2 else 'odd'}."])
-        for i in range(24)}
-    monkeypatch.setattr(store, "PARALLEL_FROM", 10)
     monkeypatch.setattr(store, "cores", lambda: 2)
-    project = sdd_project(files)
-    assert refreshed(project) == (24, 0)
-    segments = [f for f in _index_files(project) if f.name.endswith(".seg")]
-    assert ids(search(project, "even", limit=50)) == {f"d{i % 3}/s{i:02d}" for i in range(1, 24, 2)}
-    assert len(search(project, "MUST", limit=50)) == 24
-    assert len(search(project, "hold", type="requirement", limit=50)) == 24
-    assert segments is not None
+    files = _corpus(spec_text, 24)
+    serial = sdd_project(files, root=tmp_path / "serial")
+    parallel = sdd_project(files, root=tmp_path / "parallel")
+    monkeypatch.setattr(store, "PARALLEL_FROM", 10**9)
+    assert refreshed(serial) == (24, 0)
+    assert _segments(serial) == 1
+    monkeypatch.setattr(store, "PARALLEL_FROM", 10)
+    assert refreshed(parallel) == (24, 0)
+    assert _segments(parallel) == 2  # one per process
+    first = _answers(parallel)
+    assert first["even"] and first["retri*"] and first["hold"]
+    assert first == _answers(serial)
+
+    # 12 specs edited, 2 deleted, 1 added, 1 broken: a parallel refresh of a built index
+    for project in (serial, parallel):
+        specs = project.specs_dir
+        for path, text in _corpus(spec_text, 12, word="keep").items():
+            rewrite(specs / path, text)
+        shutil.rmtree(specs / "d0/s03")
+        (specs / "d1/s04/spec.md").unlink()
+        (specs / "d2/s30").mkdir()
+        (specs / "d2/s30/spec.md").write_text(spec_text(title="Late payments"), encoding="utf-8")
+        rewrite(specs / "d1/s13/spec.md", "---\nid: [unclosed\n---\n# Broken\n")
+    monkeypatch.setattr(store, "PARALLEL_FROM", 10**9)
+    serial_changes = refreshed(serial)
+    monkeypatch.setattr(store, "PARALLEL_FROM", 10)
+    assert refreshed(parallel) == serial_changes == (11, 3)
+    second = _answers(parallel, ties=False)
+    assert second == _answers(serial, ties=False)
+    assert second["hold"] != first["hold"]
+    assert second["files"][".sdd/specs/d2/s30/spec.md"][0] == "d2/s30"
+    assert second["files"][".sdd/specs/d1/s13/spec.md"] == [None, None]  # does not parse
+    assert "d1/s13" in {h[0] for h in first["spec"]} - {h[0] for h in second["spec"]}
+
+
+def test_a_failing_indexing_process_leaves_the_index_as_it_was(
+        sdd_project: Callable[..., Any], spec_text: Callable[..., str], monkeypatch: Any) -> None:
+    from sdd_whoosh import schema, store
+
+    monkeypatch.setattr(store, "cores", lambda: 2)
+    monkeypatch.setattr(store, "PARALLEL_FROM", 10)
+    project = sdd_project(_corpus(spec_text, 12))
+    real = schema.spec_documents
+
+    def failing(spec: Any, sig: str) -> Any:
+        if spec.id == "d1/s07":
+            raise ValueError("cannot index this one")
+        return real(spec, sig)
+
+    b = backend(project)
+    b.stores["specs"].documents = failing
+    with pytest.raises(RuntimeError, match="cannot index this one"):
+        b.stores["specs"].refresh()
+    b.stores["specs"].close()
+    assert _segments(project) == 0  # the other process's segment is not kept
+    # the lock was released: a good refresh builds it all, and keeps only its segments
+    assert refreshed(project) == (12, 0)
+    assert len(search(project, "values", limit=50)) == 12
+    assert _segments(project) == 2
 
 
 def test_vocabulary_follows_edits(project: Any, spec_text: Callable[..., str]) -> None:

@@ -52,3 +52,51 @@ def test_whoosh_buffer_files_do_not_copy_the_segment() -> None:
     assert f.file._io is None  # nothing was copied
     f.close()
     assert f.is_closed
+
+
+text = st.lists(st.one_of(
+    st.sampled_from([*"abcXYZ 09_-.,'\n\té", "ß", "Æ", "ﬁ", "결제가", "カタカナ", "漢字", "İ",
+                     "payments", "Validated"]),
+    st.characters()), max_size=30).map("".join)
+
+
+@given(text)
+def test_terms_are_the_token_texts(value: str) -> None:
+    from sdd_whoosh.schema import analyzer
+
+    ana = analyzer()
+    assert ana.terms(value) == [t.text for t in ana(value, positions=True)]
+
+
+@given(text, st.sampled_from([1.0, 1.6, 3.0]))
+def test_spec_positions_write_what_positions_write(value: str, boost: float) -> None:
+    from sdd_whoosh.schema import SpecPositions, analyzer
+    from whoosh.formats import Positions
+
+    ana = analyzer()
+    ours = list(SpecPositions(field_boost=boost).word_values(value, ana, mode="index"))
+    theirs = list(Positions(field_boost=boost).word_values(value, ana, mode="index"))
+    assert sorted(ours) == sorted(theirs)
+
+
+def test_field_lengths_read_whole_agree_with_whoosh(tmp_path: Any) -> None:
+    from sdd_whoosh import store
+    from sdd_whoosh.schema import build_schema
+    from whoosh import index as windex
+    from whoosh.codec import whoosh3
+
+    ix = windex.create_in(str(tmp_path), build_schema("specs"), "specs")
+    writer = ix.writer()
+    for i in range(40):
+        writer.add_document(path=f"p{i}", spec_id=f"s{i}", title="word " * (i % 7),
+                            body="" if i % 3 else "many words here " * i)
+    writer.commit()
+    store.speed_up_whoosh()
+    patched = whoosh3.W3PerDocReader.doc_field_length
+    with ix.reader() as reader:
+        perdoc = reader._perdoc
+        for field in ("title", "body", "requirements", "path"):
+            for docnum in range(41):  # and one past the last
+                assert patched(perdoc, docnum, field, default=-1) == \
+                    patched.__wrapped__(perdoc, docnum, field, default=-1)
+        assert [patched(perdoc, d, "title") for d in range(8)] == [None, *range(1, 7), None]
