@@ -3,7 +3,8 @@
 Every predicate follows the reference evaluator's semantics exactly (``sdd_core.query.matches``):
 case-insensitive comparisons use columns lower-cased by Python when the spec was cached (SQLite's
 ``lower()`` folds ASCII only), full-text terms are substring tests (``instr``) on the same
-lower-cased "title, description, body" text the reference searches, and the graph predicates
+lower-cased "title, description, body" text the reference searches (lower-cased by Python and
+kept in ``texts`` when it is not ASCII, by SQLite's ``lower()`` otherwise), and the graph predicates
 walk the resolved dependency edges with recursive CTEs. Every predicate yields 0 or 1, never
 NULL, so ``NOT`` behaves as in Python.
 """
@@ -15,6 +16,11 @@ from typing import Any, Callable
 
 from sdd_core.query import And, Field, Node, Not, Or, Text
 
+#: The text a full-text term looks in (``sdd_core.query.search_text``) of spec ``s`` with body
+#: ``x``: the lower-cased text kept in ``texts`` when it is not ASCII (Python lower-cases
+#: more than SQLite), else title, description and body lower-cased here.
+SEARCH_TEXT = ("coalesce((SELECT t.text FROM texts t WHERE t.sid = s.sid),"
+               " lower(s.title || char(10) || s.description || char(10) || x.body))")
 _OPS = {"=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 _INT_MAX = 2**63 - 1
 _DEP = "d.type = 'explicit'"
@@ -42,7 +48,7 @@ class Compiler:
         if isinstance(node, Not):
             return f"(NOT {self.compile(node.item)})"
         if isinstance(node, Text):
-            return self._exists("texts", "instr(x.text, ?) > 0", node.text.lower())
+            return self._exists("bodies", f"instr({SEARCH_TEXT}, ?) > 0", node.text.lower())
         if isinstance(node, Field):
             parts = [self._field(node.name, node.op, v) for v in node.values]
             if not parts:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 #: The schema this version of the plugin writes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Version 1: specs, bodies, full-text index, relations, requirements and scenarios.
 SCHEMA_V1 = """
@@ -123,8 +123,20 @@ MIGRATE_3_TO_4 = """
 DROP TABLE fts;
 """
 
+# Version 5 keeps a ``texts`` row (the lower-cased text full-text query terms look in) only
+# where SQLite's ``lower()`` of title, description and body differs from Python's, that is
+# for text that is not ASCII; the query lower-cases the other specs' text itself.
+MIGRATE_4_TO_5 = """
+DELETE FROM texts WHERE sid IN (
+    SELECT sid FROM (SELECT t.sid, t.text,
+                            s.title || char(10) || s.description || char(10) || b.body AS o
+                     FROM texts t JOIN specs s ON s.sid = t.sid JOIN bodies b ON b.sid = t.sid)
+    WHERE length(CAST(o AS BLOB)) = length(o) AND text = lower(o));
+"""
+
 #: ``from_version -> script`` upgrading the schema by one version.
-MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3, 3: MIGRATE_3_TO_4}
+MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3, 3: MIGRATE_3_TO_4,
+                              4: MIGRATE_4_TO_5}
 
 #: Every table holding derived data (cleared by a rebuild).
 DATA_TABLES: tuple[str, ...] = (

@@ -679,7 +679,11 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
                           racy, *spec_row(spec), probs))
     rows["spec_data"].append((sid, _heavy(spec)))
     rows["bodies"].append((sid, spec.body))
-    rows["texts"].append((sid, spec.title, search_text(spec)))
+    text = search_text(spec)
+    plain = f"{spec.title}\n{spec.description}\n{spec.body}"
+    if not (plain.isascii() and text == plain.lower()):
+        # SQLite's lower() folds ASCII letters only: keep the text Python lower-cased
+        rows["texts"].append((sid, spec.title, text))
     srow, items = _search_rows(sid, spec)
     rows["search_specs"].append(srow)
     rows["search_items"].extend(items)

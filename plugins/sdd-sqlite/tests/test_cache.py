@@ -200,6 +200,62 @@ def test_older_schema_is_upgraded(cached, proj, run_sdd):
     assert "warning" not in r.stderr
 
 
+_FOLDING = {
+    "a.md": ("ÉTÉ plans", "The ÜBER mode, Straße and ΣΊΣΥΦΟΣ."),
+    "b.md": ("Plain ASCII Title", "Nothing SPECIAL here."),
+    "c.md": ("Café menu", "Crêpes for all."),
+    "d.md": ("Kelvin at 5 \u212a", "Cold."),  # KELVIN SIGN lower-cases to an ASCII k
+}
+_FOLDING_QUERIES = ("été", "ÉTÉ", "über", "straße", "σίσυφος", "special", "ascii title", "café",
+                    "CRÊPES", "menu", "\"plans\"", "nothing -über", "é", "\"5 k\"", "cold")
+
+
+def _folding_answers(run_sdd, root):  # type: ignore[no-untyped-def]
+    return {q: _ids(run_sdd("query", q, "--format", "json", cwd=root))
+            for q in _FOLDING_QUERIES}
+
+
+def test_text_terms_fold_case_as_python_does(cached, no_cache, sdd_project, spec_text,
+                                             run_sdd):
+    """SQLite's lower() folds ASCII letters only; terms still match non-ASCII text the way
+    the reference evaluator (Python's str.lower) does."""
+    proj = sdd_project({name: spec_text(name[0], title=title, body_extra=body)
+                        for name, (title, body) in _FOLDING.items()})
+    answers = _folding_answers(run_sdd, proj.root)
+    assert answers["été"] == answers["ÉTÉ"] == answers["über"] == answers["σίσυφος"] == ["a"]
+    assert answers["special"] == ["b"] and answers["CRÊPES"] == ["c"]
+    assert answers['"5 k"'] == answers["cold"] == ["d"]
+    with sqlite3.connect(_db(proj.root)) as conn:  # only the non-ASCII texts are kept
+        assert [r[0] for r in conn.execute("SELECT title FROM texts ORDER BY title")] == [
+            "Café menu", "Kelvin at 5 \u212a", "ÉTÉ plans"]
+    no_cache()
+    assert _folding_answers(run_sdd, proj.root) == answers
+
+
+def test_version_4_cache_keeps_only_non_ascii_texts(cached, sdd_project, spec_text, run_sdd):
+    """A version 4 cache has a ``texts`` row for every spec: upgrading drops those the
+    query can lower-case itself, and the answers stay the same."""
+    from sdd_sqlite import schema
+
+    proj = sdd_project({name: spec_text(name[0], title=title, body_extra=body)
+                        for name, (title, body) in _FOLDING.items()})
+    root = proj.root
+    expected = _folding_answers(run_sdd, root)
+    with sqlite3.connect(_db(root)) as conn:  # as version 4 wrote it: every spec's text
+        rows = conn.execute("SELECT s.sid, s.title, s.description, b.body FROM specs s"
+                            " JOIN bodies b USING (sid)").fetchall()
+        conn.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)",
+                         [(sid, t, f"{t}\n{d}\n{b}".lower()) for sid, t, d, b in rows])
+        conn.execute("PRAGMA user_version=4")
+    r = run_sdd("query", "été", "--format", "json", cwd=root)
+    assert "warning" not in r.stderr  # upgraded in place, not rebuilt
+    assert _folding_answers(run_sdd, root) == expected
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert [r[0] for r in conn.execute("SELECT title FROM texts ORDER BY title")] == [
+            "Café menu", "Kelvin at 5 \u212a", "ÉTÉ plans"]
+
+
 def test_newer_schema_is_replaced(cached, proj, run_sdd):
     root = proj.root
     db = _db(root)
