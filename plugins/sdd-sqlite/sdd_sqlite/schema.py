@@ -144,6 +144,9 @@ DATA_TABLES: tuple[str, ...] = (
     "meta_values", "requirements", "scenarios", "findings",
 )
 
+#: The page size of a new cache file.
+PAGE_SIZE = 16384
+
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
@@ -169,6 +172,10 @@ def connect(path: Path, timeout: float = 30.0) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     if str(mode).lower() != "wal":
+        # a new file: larger pages than the default 4 KiB (fewer overflow pages for spec
+        # bodies; a rebuild frees and writes 4 times fewer pages). No effect on a file that
+        # already has tables.
+        conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA temp_store=MEMORY")

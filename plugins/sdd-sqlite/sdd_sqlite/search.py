@@ -93,16 +93,19 @@ def write(conn: sqlite3.Connection, specs: list[tuple[Any, ...]],
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", items)
 
 
-def fill_raw(conn: sqlite3.Connection, sids: list[int] | None) -> None:
-    """Index the ``search_specs`` rows of these specs in ``search_raw`` (None: every row, the
-    tables having just been emptied)."""
-    raw = ("INSERT INTO search_raw(rowid, title, description, requirements, scenarios,"
-           " body) SELECT rowid, title, description, requirements, scenarios, body"
-           " FROM search_specs")
-    if sids is None:
-        conn.execute(raw)
-    elif sids:
-        conn.executemany(raw + " WHERE rowid=?", [(s,) for s in sids])
+_RAW = ("INSERT INTO search_raw(rowid, title, description, requirements, scenarios, body)"
+        " SELECT rowid, title, description, requirements, scenarios, body FROM search_specs")
+
+
+def fill_raw(conn: sqlite3.Connection, sids: list[int]) -> None:
+    """Index the ``search_specs`` rows of these specs in ``search_raw``."""
+    if sids:
+        conn.executemany(_RAW + " WHERE rowid=?", [(s,) for s in sids])
+
+
+def fill_raw_range(conn: sqlite3.Connection, first: int, last: int) -> None:
+    """:func:`fill_raw` for the specs ``first`` to ``last`` (new rows, written in order)."""
+    conn.execute(_RAW + " WHERE rowid BETWEEN ? AND ?", (first, last))
 
 
 def delete(conn: sqlite3.Connection, sids: list[int]) -> None:

@@ -567,12 +567,22 @@ class Cache:
             producer = self._producer(plan(reread, disk, known, next_sid))
         work = producer.work
         report.workers = producer.workers
+        from sdd_sqlite import search as search_index
+
+        # a rebuild writes the dependency rows once every id is known, resolved (rather than
+        # updating them afterwards)
+        edges: list[tuple[Any, ...]] | None = [] if full else None
+        paths = {w[0]: w[1] for w in work} if full else {}
         enabled = gc.isenabled()
         gc.disable()  # thousands of parsed objects: the collector would only slow this down
         try:
             with producer:
                 for part, (rows, infos) in producer:
+                    if edges is not None:
+                        edges += rows.pop("dependencies")
                     self._flush(conn, rows)
+                    if full:  # sids of a rebuild follow each other
+                        search_index.fill_raw_range(conn, part[0][0], part[-1][0])
                     for (sid, path, *_), info in zip(part, infos):
                         new_id[sid] = info[0] if info is not None else None
                         if path in known:
@@ -582,14 +592,20 @@ class Cache:
                             report.added.append(path)
                         else:
                             report.added.append(path)
-            from sdd_sqlite import search as search_index
-
-            search_index.fill_raw(conn, None if full else [w[0] for w in work])
+            if not full:
+                search_index.fill_raw(conn, [w[0] for w in work])
+            if edges is not None:
+                stubs = self.id_stubs(conn)
+                conn.executemany("INSERT INTO dependencies VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                    (sid, from_id, ref, src, *_edge(ref, kind, paths[sid], stubs), kind)
+                    for sid, from_id, ref, src, _, _, kind in edges])
         finally:
             if enabled:
                 gc.enable()
         same_ids = all(old_id.get(sid) == new_id.get(sid) for sid in changed_sids)
-        if deleted or report.added or not same_ids:
+        if full:
+            conn.execute("DELETE FROM findings")
+        elif deleted or report.added or not same_ids:
             # the set of specs (or an id) changed: resolve every edge
             self._resolve_edges(conn, None)
             conn.execute("DELETE FROM findings")
@@ -639,8 +655,6 @@ class Cache:
     def _resolve_edges(self, conn: sqlite3.Connection, sids: list[int] | None) -> None:
         """Fill ``dst``/``to_id`` of dependency rows (all of them, or those of ``sids``) the
         way the reference query evaluator resolves references."""
-        from sdd_core.query import resolve_ref
-
         if sids is not None and not sids:
             return
         stubs = self.id_stubs(conn)
@@ -653,16 +667,21 @@ class Cache:
                 rows += conn.execute("SELECT d.rowid, d.ref, d.type, s.path FROM dependencies d"
                                      " JOIN specs s ON s.sid = d.sid WHERE d.sid=?",
                                      (sid,)).fetchall()
-        updates = []
-        for rowid, ref, kind, path in rows:
-            hit = resolve_ref(ref, stubs, _Stub("", path))  # type: ignore[arg-type]
-            to_id = hit.id if hit is not None else None
-            if kind == "explicit":
-                dst = to_id.lower() if to_id is not None else ref.strip().lower()
-            else:
-                dst = to_id.lower() if to_id is not None else None
-            updates.append((dst, to_id, rowid))
+        updates = [(*_edge(ref, kind, path, stubs), rowid) for rowid, ref, kind, path in rows]
         conn.executemany("UPDATE dependencies SET dst=?, to_id=? WHERE rowid=?", updates)
+
+
+def _edge(ref: str, kind: str, path: str, stubs: dict[str, "_Stub"]
+          ) -> tuple[str | None, str | None]:
+    """``(dst, to_id)`` of a dependency row: the reference resolved as the reference query
+    evaluator resolves it, from the spec at ``path``."""
+    from sdd_core.query import resolve_ref
+
+    hit = resolve_ref(ref, stubs, _Stub("", path))  # type: ignore[arg-type]
+    to_id = hit.id if hit is not None else None
+    if kind == "explicit":
+        return (to_id.lower() if to_id is not None else ref.strip().lower()), to_id
+    return (to_id.lower() if to_id is not None else None), to_id
 
 
 def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtime_ns: int,
@@ -756,6 +775,8 @@ def prepare(root: str, cut: int, work: list[tuple[int, str, int, int, int]]
 PARALLEL_MIN = 500
 #: Files per piece of work handed to a worker process.
 CHUNK = 200
+#: Pieces a worker may finish before this process takes them.
+AHEAD = 8
 
 
 def _workers() -> int:
@@ -790,6 +811,8 @@ class _Producer:
         self.work = work
         self.pids: list[int] = []
         self.pipes: list[Any] = []
+        self.queues: list[Any] = []
+        self.threads: list[Any] = []
         self.workers = 0
         n = _workers() if len(work) >= PARALLEL_MIN else 0
         if n > 0 and hasattr(os, "fork") and _single_threaded():
@@ -834,6 +857,16 @@ class _Producer:
             self.pids.append(pid)
             self.pipes.append(os.fdopen(r, "rb"))
         self.workers = len(self.pids)
+        # one thread per worker drains its pipe, so that workers run ahead (up to AHEAD
+        # pieces each) while this process is busy writing
+        import queue
+        import threading
+
+        self.queues = [queue.Queue(AHEAD) for _ in self.pipes]
+        self.threads = [threading.Thread(target=_drain, args=(pipe, q), daemon=True)
+                        for pipe, q in zip(self.pipes, self.queues)]
+        for t in self.threads:
+            t.start()
 
     def __iter__(self) -> Iterator[tuple[list[tuple[int, str, int, int, int]],
                                          tuple[Rows, Infos]]]:
@@ -842,11 +875,9 @@ class _Producer:
         for k, part in enumerate(self.parts):
             result = None
             if n and k % n not in dead:
-                pipe = self.pipes[k % n]
-                size = int.from_bytes(pipe.read(8), "little")
-                blob = pipe.read(size) if size else b""
+                blob = self.queues[k % n].get()
                 try:
-                    if not size or len(blob) != size:
+                    if blob is None:
                         raise EOFError
                     result = marshal.loads(blob)
                 except (EOFError, ValueError, TypeError):
@@ -864,11 +895,9 @@ class _Producer:
 
     def close(self) -> None:
         """Stop the workers (if still running) and reap them."""
+        import queue
         import signal
 
-        for f in self.pipes:
-            f.close()
-        self.pipes = []
         for pid in self.pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -879,6 +908,31 @@ class _Producer:
             except OSError:
                 pass
         self.pids = []
+        for t, q in zip(self.threads, self.queues):  # the pipes are at their end now
+            while t.is_alive():
+                try:
+                    q.get_nowait()
+                except queue.Empty:
+                    t.join(0.01)
+        self.threads = []
+        self.queues = []
+        for f in self.pipes:
+            f.close()
+        self.pipes = []
+
+
+def _drain(pipe: Any, out: Any) -> None:
+    """Move a worker's pieces from its pipe to a queue, then None (the pipe's end)."""
+    try:
+        while True:
+            size = int.from_bytes(pipe.read(8), "little")
+            blob = pipe.read(size) if size else b""
+            if not size or len(blob) != size:
+                break
+            out.put(blob)
+    except (OSError, ValueError):
+        pass
+    out.put(None)
 
 
 def _single_threaded() -> bool:

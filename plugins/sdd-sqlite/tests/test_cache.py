@@ -256,6 +256,27 @@ def test_version_4_cache_keeps_only_non_ascii_texts(cached, sdd_project, spec_te
             "Café menu", "Kelvin at 5 \u212a", "ÉTÉ plans"]
 
 
+def test_new_cache_has_large_pages_and_old_ones_keep_theirs(cached, proj, run_sdd):
+    from sdd_sqlite import schema
+
+    root = proj.root
+    assert _ids(run_sdd("list", "--format", "json", cwd=root))
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == schema.PAGE_SIZE == 16384
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(f"{_db(root)}{suffix}"):
+            os.unlink(f"{_db(root)}{suffix}")
+    conn = sqlite3.connect(_db(root))  # a cache made with 4 KiB pages
+    conn.execute("PRAGMA page_size=4096")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    assert run_sdd("cache", "rebuild", cwd=root).exit_code == 0
+    assert _ids(run_sdd("query", "status:review", "--format", "json", cwd=root)) == [
+        "auth/login"]
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+
+
 def test_newer_schema_is_replaced(cached, proj, run_sdd):
     root = proj.root
     db = _db(root)

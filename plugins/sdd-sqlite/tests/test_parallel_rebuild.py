@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,9 @@ def test_workers_write_the_same_cache_as_one_process(tmp_path: Path, small_piece
     parallel = _rebuild(project, monkeypatch, 2)
     assert parallel.workers == 2
     assert _dump(db) == one
+    assert threading.active_count() == 1  # the pipe readers are gone
+    with pytest.raises(ChildProcessError):  # and the workers reaped
+        os.waitpid(-1, os.WNOHANG)
     assert (parallel.added, parallel.changed, parallel.deleted) == (
         serial.added, serial.changed, serial.deleted)
 
