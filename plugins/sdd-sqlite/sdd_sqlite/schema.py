@@ -144,6 +144,14 @@ DATA_TABLES: tuple[str, ...] = (
     "meta_values", "requirements", "scenarios", "findings",
 )
 
+def data_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """``(name, CREATE statement)`` of the indexes on the derived-data tables."""
+    marks = ", ".join("?" * len(DATA_TABLES))
+    return conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql"
+                        f" IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
+                        DATA_TABLES).fetchall()
+
+
 #: The page size of a new cache file.
 PAGE_SIZE = 16384
 

@@ -443,7 +443,13 @@ class Cache:
             producer = self._producer(plan(sorted(disk), disk, {}, 1))
         try:
             conn.execute("BEGIN IMMEDIATE")
+            indexes: list[tuple[str, str]] = []
             if full:
+                # the indexes are built again once every row is in: cheaper than keeping
+                # them up to date row by row
+                indexes = schema.data_indexes(conn)
+                for name, _ in indexes:
+                    conn.execute(f'DROP INDEX "{name}"')
                 for table in schema.DATA_TABLES:
                     conn.execute(f"DELETE FROM {table}")
                 from sdd_sqlite import search as search_index
@@ -457,6 +463,8 @@ class Cache:
             if todo is not None:
                 self._apply(conn, disk, known, *todo, report=report, full=full,
                             producer=producer)
+            for _, sql in indexes:
+                conn.execute(sql)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
                          (str(time.time()),))
             self._write_walk(conn, prefix, disk, dirs)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sdd_core.testing import make_spec_text, write_project
 
-from sdd_sqlite import store
+from sdd_sqlite import schema, store
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
 
@@ -110,6 +110,12 @@ def test_workers_write_the_same_cache_as_one_process(tmp_path: Path, small_piece
     one = _dump(db)
     assert len(one["specs"]) == 64 and one["search_items"] and one["meta_values"]
     assert any(r[-1] is not None for r in one["specs"])  # and the problems of broken files
+    fresh = sqlite3.connect(":memory:")  # a rebuild leaves every index of a new cache
+    schema.ensure_schema(fresh)
+    assert one["indexes"] == fresh.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index',"
+        " 'trigger') ORDER BY name").fetchall()
+    fresh.close()
 
     parallel = _rebuild(project, monkeypatch, 2)
     assert parallel.workers == 2
