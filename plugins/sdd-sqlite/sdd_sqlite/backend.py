@@ -72,11 +72,17 @@ _SEV: dict[str, Any] = {}
 _FINDING_FIELDS = {"code", "severity", "message", "path", "line", "spec_id"}
 
 
+_CACHED: Any = None
+
+
 def _cached() -> Any:
     """:mod:`sdd_sqlite.cached` (imports the spec model: only when specs are built)."""
-    from sdd_sqlite import cached
+    global _CACHED
+    if _CACHED is None:
+        from sdd_sqlite import cached
 
-    return cached
+        _CACHED = cached
+    return _CACHED
 
 
 def _date(text: str | None) -> _dt.date | None:
@@ -173,7 +179,7 @@ class SqliteIndex(IndexBackend):
         if hit is not None:
             return hit
         depends, reviewers, tags, links = pickle.loads(light)
-        cached = _cached()
+        cached = _CACHED or _cached()
         spec = cached.CachedSpec.__new__(cached.CachedSpec)
         dates = _DATES
         d = {"id": spec_id, "path": path, "title": title, "status": status, "phase": phase,
@@ -431,18 +437,25 @@ class SqliteIndex(IndexBackend):
         conn = self._conn()
         stored = {sid: (key, data) for sid, key, data in
                   conn.execute("SELECT sid, key, data FROM findings")}
-        root = str(project.root)
+        root = str(project.root) + os.sep
         per_spec: list[dict[str, list[Finding]]] = []
         fresh: list[tuple[int, str, bytes | None]] = []
         ctx = None
+        seed = hashlib.blake2b(base, digest_size=16)
+        exists: dict[str, bytes] = {}  # link target -> b"\1" when the file exists
+        sid_of = self._sid_of
+        links = self._links
         for spec in result.specs:
-            sid = self._sid_of.get(id(spec))
+            sid = sid_of.get(id(spec))
             if sid is None:
                 return run(result)
-            h = hashlib.blake2b(base, digest_size=16)
+            h = seed.copy()
             h.update(f"\0{spec.hash}\0{spec.path}\0{spec.updated}".encode())
-            for p in self._links.get(sid, ()):
-                h.update(b"\1" if os.path.exists(os.path.join(root, p)) else b"\0")
+            for p in links.get(sid, ()):
+                bit = exists.get(p)
+                if bit is None:
+                    bit = exists[p] = b"\1" if os.path.exists(root + p) else b"\0"
+                h.update(bit)
             key = h.hexdigest()
             hit = stored.get(sid)
             if hit is not None and hit[0] == key:
