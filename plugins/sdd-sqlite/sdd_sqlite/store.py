@@ -589,7 +589,7 @@ class Cache:
                     if edges is not None:
                         edges += rows.pop("dependencies")
                     self._flush(conn, rows)
-                    if full:  # sids of a rebuild follow each other
+                    if full and part:  # sids of a rebuild follow each other
                         search_index.fill_raw_range(conn, part[0][0], part[-1][0])
                     for (sid, path, *_), info in zip(part, infos):
                         new_id[sid] = info[0] if info is not None else None

@@ -166,3 +166,13 @@ def test_few_files_are_read_in_process(tmp_path: Path, monkeypatch: pytest.Monke
                                        ) -> None:
     project = _project(tmp_path, 10)
     assert _rebuild(project, monkeypatch, 2).workers == 0  # below PARALLEL_MIN
+
+
+def test_rebuild_of_a_project_without_specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    from sdd_core.project import Project
+
+    project = Project.discover(write_project(tmp_path / "empty", {}))
+    report = _rebuild(project, monkeypatch, 2)
+    assert (report.added, report.workers) == ([], 0)
+    assert _dump(store.cache_path(project))["specs"] == []
