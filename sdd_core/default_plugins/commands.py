@@ -259,13 +259,19 @@ def validate_cmd(sdd: SddContext, paths: tuple[str, ...], strict: bool, fmt: str
             raise ProjectError(f"{p} is outside the project {project.root}") from None
     index = project.index()
     findings = index.validation_findings(lambda result: run_rules(project, result))
-    visible = {s.path for s in project.visible(index.specs())}
-    all_paths = {s.path for s in index.specs()}
+    listed: list[Any]
+    if project.pm.hook.authorize.get_hookimpls():
+        listed = index.specs()  # access rules decide on whole specs
+        visible = {s.path for s in project.visible(listed)}
+    else:
+        listed = index.summaries()  # paths only: a cache need not build the specs
+        visible = {s.path for s in listed}
+    all_paths = {s.path for s in listed}
     findings = [f for f in findings if f.path is None or f.path in visible or f.path not in all_paths]
     findings = apply_policy(project, findings, strict=strict, paths=tuple(rel_paths))
     errors = sum(1 for f in findings if f.severity == Severity.ERROR)
     warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
-    checked = len([s for s in index.specs() if s.path in visible and (not rel_paths or any(
+    checked = len([s for s in listed if s.path in visible and (not rel_paths or any(
         s.path == p or s.path.startswith(p.rstrip("/") + "/") for p in rel_paths))])
     if fmt == "json":
         emit_json({"valid": errors == 0, "specs": checked, "errors": errors,

@@ -170,7 +170,7 @@ def _created(rule: "Rule"):  # type: ignore[no-untyped-def]
 
 @hookimpl(trylast=True)
 def register_rules(register):  # type: ignore[no-untyped-def]
-    from sdd_core.model import Severity as S
+    from sdd_core.basics import Severity as S
     from sdd_core.registry import Rule
 
     for code, sev, summary in (

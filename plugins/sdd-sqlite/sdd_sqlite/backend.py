@@ -411,7 +411,16 @@ class SqliteIndex(IndexBackend):
 
     def validation_findings(self, run: Callable[[LoadResult], "list[Finding]"]
                             ) -> "list[Finding]":
-        """Findings of every rule: per-spec rules of unchanged specs come from the cache."""
+        """Findings of every rule: per-spec rules of unchanged specs come from the cache,
+        and when nothing that any rule reads changed since the last run, every finding does
+        (without building a single spec)."""
+        if self._result is None and self._fallback is None:
+            try:
+                memo = self._memo_findings()
+            except sqlite3.Error:
+                memo = None
+            if memo is not None:
+                return memo
         result = self.result()
         if self._fallback is not None:
             return run(result)
@@ -419,6 +428,44 @@ class SqliteIndex(IndexBackend):
             return self._validation(result, run)
         except sqlite3.Error:
             return run(result)
+
+    # The whole-run memo: every finding of the last full run, stored under a key made of
+    # everything the built-in rules read (the rules' code, the config and constitution, each
+    # spec file's path, id, content hash, date and parse problems, and whether each relative
+    # link target exists). A rule from a plugin may read anything, so the memo is only used
+    # when every rule is a built-in one.
+
+    def _memo_key(self, conn: sqlite3.Connection) -> bytes | None:
+        project = self.project
+        registry = project.rules
+        if not all(project.pm.is_builtin(registry.providers.get(r.code, ""))
+                   for r in registry.values()):
+            return None
+        h = hashlib.blake2b(self._rules_key(registry.values()), digest_size=16)
+        root = str(project.root) + os.sep
+        exists: dict[str, bytes] = {}
+        for path, spec_id, hash_, updated, light, problems in conn.execute(
+                "SELECT path, id, hash, updated, light, problems FROM specs ORDER BY path"):
+            h.update(f"\0{path}\0{spec_id}\0{hash_}\0{updated}\0".encode())
+            if problems is not None:
+                h.update(hashlib.blake2b(problems, digest_size=16).digest())
+            if light is not None:
+                for p in pickle.loads(light)[3]:
+                    bit = exists.get(p)
+                    if bit is None:
+                        bit = exists[p] = b"\1" if os.path.exists(root + p) else b"\0"
+                    h.update(bit)
+        return h.digest()
+
+    def _memo_findings(self) -> "list[Finding] | None":
+        conn = self._conn()
+        row = conn.execute("SELECT value FROM state WHERE key='validation'").fetchone()
+        if row is None or not isinstance(row[0], bytes):
+            return None
+        key = self._memo_key(conn)
+        if key is None or row[0][:16] != key:
+            return None
+        return _unpack(row[0][16:]).get("", [])
 
     def _validation(self, result: LoadResult, run: Callable[[LoadResult], "list[Finding]"]
                     ) -> "list[Finding]":
@@ -480,11 +527,15 @@ class SqliteIndex(IndexBackend):
         for rule in cacheable:
             for found in per_spec:
                 findings.extend(found.get(rule.code, ()))
-        if fresh:
-            self._store_findings(fresh)
-        return sort_findings(findings)
+        findings = sort_findings(findings)
+        memo_key = self._memo_key(conn)
+        memo = memo_key + _pack({"": findings}) if memo_key is not None else None
+        if fresh or memo is not None:
+            self._store_findings(fresh, memo)
+        return findings
 
-    def _store_findings(self, rows: list[tuple[int, str, bytes | None]]) -> None:
+    def _store_findings(self, rows: list[tuple[int, str, bytes | None]],
+                        memo: bytes | None = None) -> None:
         conn = self.cache.conn
         if conn is None:
             return
@@ -495,15 +546,16 @@ class SqliteIndex(IndexBackend):
             conn.executemany("INSERT OR REPLACE INTO findings SELECT ?, ?, ?"
                              " WHERE EXISTS (SELECT 1 FROM specs WHERE sid=?)",
                              [(sid, key, data, sid) for sid, key, data in rows])
+            if memo is not None:
+                conn.execute("INSERT OR REPLACE INTO state VALUES ('validation', ?)", (memo,))
             conn.execute("COMMIT")
         except sqlite3.Error:  # busy or read-only: the findings are simply not cached
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
 
-    def _validation_key(self, result: LoadResult, rules: list[Any], foreign: bool) -> bytes:
-        """What every cached per-spec finding depends on besides the spec itself: the rules
-        (and their code), the config, the constitution, and the set of spec ids and paths
-        (every spec's content too when a rule from outside the core may read other specs)."""
+    def _rules_key(self, rules: list[Any]) -> bytes:
+        """What every cached finding depends on besides the specs: the rules (and their
+        code), the config and the constitution."""
         import sdd_core
 
         project = self.project
@@ -512,18 +564,27 @@ class SqliteIndex(IndexBackend):
         for rule in rules:
             provider = project.rules.providers.get(rule.code, "")
             h.update(f"\0{rule.code}\0{provider}\0{rule.severity}".encode())
-            code = getattr(rule.check, "__code__", None)
-            if code is not None:
-                try:
-                    st = os.stat(code.co_filename)
-                    h.update(f"{code.co_filename}{st.st_mtime_ns}{st.st_size}".encode())
-                except OSError:
-                    pass
+            for fn in (rule.check, rule.check_project):
+                code = getattr(fn, "__code__", None)
+                if code is not None:
+                    try:
+                        st = os.stat(code.co_filename)
+                        h.update(f"{code.co_filename}{st.st_mtime_ns}{st.st_size}".encode())
+                    except OSError:
+                        pass
         for name in ("config.yml", "constitution.md"):
             try:
                 h.update((project.sdd_dir / name).read_bytes())
             except OSError:
                 h.update(b"-")
+        return h.digest()
+
+    def _validation_key(self, result: LoadResult, rules: list[Any], foreign: bool) -> bytes:
+        """What every cached per-spec finding depends on besides the spec itself: the rules
+        (and their code), the config, the constitution, and the set of spec ids and paths
+        (every spec's content too when a rule from outside the core may read other specs)."""
+        project = self.project
+        h = hashlib.blake2b(self._rules_key(rules), digest_size=16)
         for spec in result.specs:
             h.update(f"\0{spec.id}\0{spec.path}".encode())
             if foreign:
