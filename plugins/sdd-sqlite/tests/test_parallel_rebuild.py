@@ -176,3 +176,38 @@ def test_rebuild_of_a_project_without_specs(tmp_path: Path, monkeypatch: pytest.
     report = _rebuild(project, monkeypatch, 2)
     assert (report.added, report.workers) == ([], 0)
     assert _dump(store.cache_path(project))["specs"] == []
+
+
+def test_a_large_refresh_by_workers_writes_what_one_process_writes(
+        tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many changed files (a checkout of another branch): changed specs keep their sid,
+    new ones get new sids, deleted ones go, as in a refresh that reads them itself."""
+    dumps = []
+    for jobs in (0, 2):
+        project = _project(tmp_path / f"jobs{jobs}", 40)
+        _rebuild(project, monkeypatch, 0)
+        specs = project.specs_dir
+        later = 1_800_000_000_000_000_000
+        for i in range(0, 40, 3):  # edited, with their dependencies changed
+            folder = f"d{i % 5}" + ("/sub" if i % 3 == 0 else "")
+            path = specs / folder / f"s{i}.md"
+            path.write_text(make_spec_text(title=f"Edited {i} Ä", depends=[f"d1/s{i + 1}"]),
+                            encoding="utf-8")
+            os.utime(path, ns=(later, later))
+        for i in (1, 2, 4):
+            (specs / f"d{i % 5}" / f"s{i}.md").unlink()
+        for i in range(5):
+            new = specs / "new" / f"n{i}.md"
+            new.parent.mkdir(exist_ok=True)
+            new.write_text(make_spec_text(title=f"New {i}", depends=["d0/sub/s0"]),
+                           encoding="utf-8")
+            os.utime(new, ns=(later, later))
+        monkeypatch.setenv("SDD_CACHE_JOBS", str(jobs))
+        cache = store.Cache(project)
+        try:
+            report = cache.refresh()
+        finally:
+            cache.close()
+        assert report.workers == jobs and len(report.added) == 5 and len(report.deleted) == 3
+        dumps.append(_dump(store.cache_path(project)))
+    assert dumps[0] == dumps[1]
