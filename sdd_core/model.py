@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sdd_core.basics import (  # noqa: F401  (the spec's parts are public here too)
-    RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Link, Requirement, Scenario, Section, Severity, Step,
-    normalize_user,
+from sdd_core.basics import (  # noqa: F401  (public here too)
+    RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Severity, normalize_user,
 )
+from sdd_core.parts import Link, Requirement, Scenario, Section, Step  # noqa: F401
 
 class Finding(BaseModel):
     """One problem a rule found, with where it is."""

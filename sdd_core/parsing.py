@@ -20,9 +20,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sdd_core.basics import (  # noqa: F401  (public here too)
-    NOT_SPECS, STATUSES, Link, Requirement, Scenario, Section, Severity, Step, content_hash,
-    domain_from_path, id_from_path, is_spec_filename, normalize_user,
+    NOT_SPECS, STATUSES, Severity, content_hash, domain_from_path, id_from_path,
+    is_spec_filename, normalize_user,
 )
+from sdd_core.parts import Link, Requirement, Scenario, Section, Step
 from sdd_core.fastyaml import load_simple
 
 if TYPE_CHECKING:
