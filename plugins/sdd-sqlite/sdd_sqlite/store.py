@@ -781,8 +781,9 @@ def prepare(root: str, cut: int, work: list[tuple[int, str, int, int, int]]
 
 #: Fewer files than this are read in-process: starting workers would cost more than it saves.
 PARALLEL_MIN = 500
-#: Files per piece of work handed to a worker process.
-CHUNK = 200
+#: Files per piece of work handed to a worker process, at most (fewer for smaller jobs, so
+#: that every worker gets several pieces).
+CHUNK = 500
 #: Pieces a worker may finish before this process takes them.
 AHEAD = 8
 
@@ -824,7 +825,8 @@ class _Producer:
         self.workers = 0
         n = _workers() if len(work) >= PARALLEL_MIN else 0
         if n > 0 and hasattr(os, "fork") and _single_threaded():
-            self.parts = [work[i:i + CHUNK] for i in range(0, len(work), CHUNK)]
+            size = max(1, min(CHUNK, len(work) // (n * 4)))
+            self.parts = [work[i:i + size] for i in range(0, len(work), size)]
             self._start(min(n, len(self.parts)))
         else:
             self.parts = [work]
