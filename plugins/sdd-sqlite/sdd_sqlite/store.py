@@ -785,7 +785,7 @@ PARALLEL_MIN = 500
 #: that every worker gets several pieces).
 CHUNK = 500
 #: Pieces a worker may finish before this process takes them.
-AHEAD = 8
+AHEAD = 4
 
 
 def _workers() -> int:
