@@ -263,6 +263,9 @@ def test_new_cache_has_large_pages_and_old_ones_keep_theirs(cached, proj, run_sd
     assert _ids(run_sdd("list", "--format", "json", cwd=root))
     with sqlite3.connect(_db(root)) as conn:
         assert conn.execute("PRAGMA page_size").fetchone()[0] == schema.PAGE_SIZE == 16384
+    cache_conn = schema.connect(_db(root))  # freed pages are not zeroed (write amplification)
+    assert cache_conn.execute("PRAGMA secure_delete").fetchone()[0] == 0
+    cache_conn.close()
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(f"{_db(root)}{suffix}"):
             os.unlink(f"{_db(root)}{suffix}")
