@@ -29,7 +29,9 @@ def _sdd(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_readers_during_rebuild_never_fail_nor_see_a_partial_cache(tmp_path: Path) -> None:
-    n = 400
+    from sdd_sqlite.store import PARALLEL_MIN
+
+    n = PARALLEL_MIN + 100  # rebuilt by worker processes
     files = {f"d{i % 7}/s{i:04d}.md": make_spec_text(f"d{i % 7}/s{i:04d}",
                                                     status="review" if i % 4 == 0 else "draft",
                                                     depends=[f"d{(i - 1) % 7}/s{i - 1:04d}"]
