@@ -291,7 +291,7 @@ def _reducers() -> dict[type, Any]:
         import dataclasses
         import operator
 
-        from sdd_core.model import Link, Requirement, Scenario, Section, Step
+        from sdd_core.parts import Link, Requirement, Scenario, Section, Step
 
         table = dict(copyreg.dispatch_table)
         for cls in (Step, Scenario, Requirement, Section, Link):
@@ -537,7 +537,7 @@ class Cache:
         return reread, deleted, settle
 
     def _hash(self, path: str) -> str | None:
-        from sdd_core.parsing import content_hash
+        from sdd_core.basics import content_hash
 
         try:
             with open(self.project.root / path, "rb") as fh:
@@ -766,14 +766,21 @@ Infos = list[tuple[str, str] | None]
 
 def prepare(root: str, cut: int, work: list[tuple[int, str, int, int, int]]
             ) -> tuple[Rows, Infos]:
-    """Read and parse the files of ``work`` (see :func:`plan`) into the rows of every table."""
-    from sdd_core.index import read_spec_file
+    """Read and parse the files of ``work`` (see :func:`plan`) into the rows of every table.
+
+    The parser's fields are used as they are (:func:`sdd_core.index.read_spec_fields`), not
+    made into ``Spec`` models: the rows need only the values, and a refresh of one edited
+    file then does not load the spec model (pydantic) at all."""
+    from types import SimpleNamespace
+
+    from sdd_core.index import read_spec_fields
 
     rows: Rows = {t: [] for t in _ROW_TABLES}
     infos: Infos = []
     for sid, path, mtime_ns, size, racy in work:
-        spec, problems = read_spec_file(os.path.join(root, path), path, path[cut:],
-                                        mtime_ns / 1e9 if mtime_ns >= 0 else None)
+        fields, problems = read_spec_fields(os.path.join(root, path), path, path[cut:],
+                                            mtime_ns / 1e9 if mtime_ns >= 0 else None)
+        spec: Any = SimpleNamespace(**fields) if fields is not None else None
         write_spec(rows, sid, path, mtime_ns, size, racy, spec, problems)
         infos.append((spec.id, spec.hash) if spec is not None else None)
     return rows, infos

@@ -74,3 +74,14 @@ def test_an_edited_config_is_validated_with_the_model_again(project: Path) -> No
     assert "pydantic" in modules  # validated afresh
     _, modules = _run(project, "query", "status:review")
     assert "pydantic" not in modules  # and recorded
+
+
+def test_a_refresh_of_edited_specs_does_not_load_the_spec_model(project: Path) -> None:
+    _run(project, "query", "status:review")
+    spec = project / ".sdd" / "specs" / "billing" / "pay-1" / "spec.md"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("status: draft", "status: review"),
+                    encoding="utf-8")
+    out, modules = _run(project, "query", "status:review", "--format", "json")
+    assert [r["id"] for r in json.loads(out)] == ["billing/pay-0", "billing/pay-1",
+                                                  "billing/pay-2"]
+    assert not {m for m in modules if m.startswith("pydantic")}, modules
