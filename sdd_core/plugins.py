@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable, Generic, TypeVar
 
 import pluggy
 
@@ -284,3 +284,50 @@ def _environment_key() -> list[Any]:
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "sdd"
+
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named things collected from every plugin, with the plugin that provided each
+    (public as ``sdd_core.registry.Registry``)."""
+
+    def __init__(self, kind: str, key: Callable[[T], str],
+                 items: dict[str, T] | None = None, providers: dict[str, str] | None = None
+                 ) -> None:
+        self.kind = kind
+        self.key = key
+        self.items: dict[str, T] = items if items is not None else {}
+        self.providers: dict[str, str] = providers if providers is not None else {}
+
+    def add(self, item: T, provider: str, builtin: bool) -> None:
+        """Add ``item``; on a clash a third-party plugin wins over a built-in one."""
+        name = self.key(item)
+        if name in self.items:
+            old = self.providers[name]
+            old_builtin = old.startswith("sdd.")
+            if builtin and not old_builtin:
+                return
+            if not (old_builtin and not builtin):
+                print(f"sdd: warning: {self.kind} {name!r} is registered by both {old!r} and"
+                      f" {provider!r}; using {provider!r}", file=sys.stderr)
+        self.items[name] = item
+        self.providers[name] = provider
+
+    def __getitem__(self, name: str) -> T:
+        return self.items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.items
+
+    def __repr__(self) -> str:
+        return f"Registry(kind={self.kind!r}, names={self.names()!r})"
+
+    def names(self) -> list[str]:
+        """Registered names, sorted."""
+        return sorted(self.items)
+
+    def values(self) -> list[T]:
+        """Registered things, sorted by name."""
+        return [self.items[n] for n in self.names()]

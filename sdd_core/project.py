@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sdd_core.index import IndexBackend, LoadResult, SpecSummary
     from sdd_core.model import Actor, Event, Spec
     from sdd_core.plugins import SddPluginManager
-    from sdd_core.registry import Registry
+    from sdd_core.plugins import Registry
     from sdd_core.storage import Storage
 
 SDD_DIR = ".sdd"
@@ -139,9 +139,8 @@ class Project:
         return getattr(values, key)
 
     def _config_key(self) -> str | None:
-        import hashlib
-
         from sdd_core import __version__
+        from sdd_core.basics import blake2b
 
         try:
             data = (self.sdd_dir / "config.yml").read_bytes()
@@ -156,7 +155,7 @@ class Project:
             parts += [name, getattr(info, "version", None) or "",
                       _file_time(getattr(getattr(impl.function, "__code__", None),
                                          "co_filename", ""))]
-        h = hashlib.sha256(data)
+        h = blake2b(data)
         h.update("\0".join(parts).encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
@@ -242,7 +241,7 @@ class Project:
     # ------------------------------------------------------------------ registries
 
     def _registry(self, hook: str, kind: str, key: Any) -> "Registry[Any]":
-        from sdd_core.registry import Registry
+        from sdd_core.plugins import Registry
 
         reg: Registry[Any] = Registry(kind=kind, key=key)
         for provider, item in self.pm.collect(hook):

@@ -62,7 +62,6 @@ class Text(Node):
 # ---------------------------------------------------------------------------- vocabulary
 
 import datetime as _dt
-import difflib
 import re
 from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Sequence
 
@@ -391,6 +390,8 @@ class _Parser:
             extra_known = sorted(k for k in self.extra() if isinstance(k, str)
                                  and k.lower().replace("-", "_") not in ALIASES
                                  and k.lower() not in BUILTIN_FIELDS)
+            import difflib
+
             close = difflib.get_close_matches(key, known + extra_known, n=1)
             hint = "known fields: " + ", ".join(known)
             if extra_known:

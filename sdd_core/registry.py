@@ -7,9 +7,8 @@ plugin over a built-in one and reported with both providers' names.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 if TYPE_CHECKING:
     from sdd_core.basics import Severity
@@ -79,42 +78,5 @@ class Importer:
     load: Callable[..., Any]
 
 
-T = TypeVar("T")
-
-
-@dataclass
-class Registry(Generic[T]):
-    """Named things collected from every plugin, with the plugin that provided each."""
-
-    kind: str
-    key: Callable[[T], str]
-    items: dict[str, T] = field(default_factory=dict)
-    providers: dict[str, str] = field(default_factory=dict)
-
-    def add(self, item: T, provider: str, builtin: bool) -> None:
-        """Add ``item``; on a clash a third-party plugin wins over a built-in one."""
-        name = self.key(item)
-        if name in self.items:
-            old = self.providers[name]
-            old_builtin = old.startswith("sdd.")
-            if builtin and not old_builtin:
-                return
-            if not (old_builtin and not builtin):
-                print(f"sdd: warning: {self.kind} {name!r} is registered by both {old!r} and"
-                      f" {provider!r}; using {provider!r}", file=sys.stderr)
-        self.items[name] = item
-        self.providers[name] = provider
-
-    def __getitem__(self, name: str) -> T:
-        return self.items[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.items
-
-    def names(self) -> list[str]:
-        """Registered names, sorted."""
-        return sorted(self.items)
-
-    def values(self) -> list[T]:
-        """Registered things, sorted by name."""
-        return [self.items[n] for n in self.names()]
+# the Registry lives with the plugin manager (on every command's start-up path); public here
+from sdd_core.plugins import Registry  # noqa: E402,F401

@@ -17,12 +17,12 @@ its pydantic start-up.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
 import pickle
 import sqlite3
 from typing import TYPE_CHECKING, Any, Callable
 
+from sdd_core.basics import blake2b as _blake2b
 from sdd_core.index import FileIndex, IndexBackend, LoadResult, SpecSummary
 
 from sdd_sqlite import schema
@@ -441,14 +441,14 @@ class SqliteIndex(IndexBackend):
         if not all(project.pm.is_builtin(registry.providers.get(r.code, ""))
                    for r in registry.values()):
             return None
-        h = hashlib.blake2b(self._rules_key(registry.values()), digest_size=16)
+        h = _blake2b(self._rules_key(registry.values()), digest_size=16)
         root = str(project.root) + os.sep
         exists: dict[str, bytes] = {}
         for path, spec_id, hash_, updated, light, problems in conn.execute(
                 "SELECT path, id, hash, updated, light, problems FROM specs ORDER BY path"):
             h.update(f"\0{path}\0{spec_id}\0{hash_}\0{updated}\0".encode())
             if problems is not None:
-                h.update(hashlib.blake2b(problems, digest_size=16).digest())
+                h.update(_blake2b(problems, digest_size=16).digest())
             if light is not None:
                 for p in pickle.loads(light)[3]:
                     bit = exists.get(p)
@@ -488,7 +488,7 @@ class SqliteIndex(IndexBackend):
         per_spec: list[dict[str, list[Finding]]] = []
         fresh: list[tuple[int, str, bytes | None]] = []
         ctx = None
-        seed = hashlib.blake2b(base, digest_size=16)
+        seed = _blake2b(base, digest_size=16)
         exists: dict[str, bytes] = {}  # link target -> b"\1" when the file exists
         sid_of = self._sid_of
         links = self._links
@@ -559,7 +559,7 @@ class SqliteIndex(IndexBackend):
         import sdd_core
 
         project = self.project
-        h = hashlib.blake2b(digest_size=16)
+        h = _blake2b(digest_size=16)
         h.update(sdd_core.__version__.encode())
         for rule in rules:
             provider = project.rules.providers.get(rule.code, "")
@@ -584,7 +584,7 @@ class SqliteIndex(IndexBackend):
         (and their code), the config, the constitution, and the set of spec ids and paths
         (every spec's content too when a rule from outside the core may read other specs)."""
         project = self.project
-        h = hashlib.blake2b(self._rules_key(rules), digest_size=16)
+        h = _blake2b(self._rules_key(rules), digest_size=16)
         for spec in result.specs:
             h.update(f"\0{spec.id}\0{spec.path}".encode())
             if foreign:
