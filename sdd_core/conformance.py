@@ -30,7 +30,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from sdd_core.query import And, Field, Node, Not, Or, Text, evaluate, parse, to_text
+from sdd_core.query import (
+    And, Field, Hits, Node, Not, Or, Text, evaluate, parse, to_text,
+)
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -158,6 +160,8 @@ def normalize(node: Node) -> Node:
         return Field(node.name, node.op, node.values, 0)
     if isinstance(node, Text):
         return Text(node.text, node.phrase, 0)
+    if isinstance(node, Hits):
+        return Hits(node.text, node.phrase, node.backend, node.ids, 0)
     raise TypeError(f"not a query node: {node!r}")
 
 
@@ -302,9 +306,10 @@ def project_files() -> "SearchStrategy[dict[str, str]]":
     return build()
 
 
-def query_nodes(max_leaves: int = 6) -> "SearchStrategy[Node]":
+def query_nodes(max_leaves: int = 6, *, hits: bool = False) -> "SearchStrategy[Node]":
     """Random query ASTs in the parser's normal form (flattened, canonical values) over the
-    vocabulary of :func:`project_files`."""
+    vocabulary of :func:`project_files` (``hits``: with text terms already answered by a
+    search backend, ``Hits`` nodes, which do not parse back from text)."""
     from hypothesis import strategies as st
 
     ids = st.sampled_from(NAMES + tuple(f"{d}/{n}" for d in DOMAINS for n in NAMES[:3])
@@ -336,6 +341,8 @@ def query_nodes(max_leaves: int = 6) -> "SearchStrategy[Node]":
         *(field(g, ids) for g in ("depends_on", "depends_on*", "required_by", "required_by*")),
         st.builds(Text, st.sampled_from(WORDS), st.just(False)),
         st.builds(Text, st.sampled_from(PHRASES), st.just(True)),
+        *([st.builds(lambda ids_: Hits("x", False, "test", frozenset(ids_)),
+                     st.frozensets(ids, max_size=4))] if hits else []),
     )
 
     def extend(children: "SearchStrategy[Node]") -> "SearchStrategy[Node]":
@@ -368,7 +375,7 @@ def check_generated(backend: str, *, max_examples: int = 30,
     @settings(max_examples=max_examples, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(files=project_files(),
-           nodes=st.lists(query_nodes(), min_size=1, max_size=6),
+           nodes=st.lists(query_nodes(hits=True), min_size=1, max_size=6),
            texts=st.lists(query_texts(), max_size=2))
     def run(files: dict[str, str], nodes: list[Node], texts: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:

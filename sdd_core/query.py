@@ -12,7 +12,11 @@ AST nodes (all frozen dataclasses, hashable):
   ``has``, or a front matter key); ``op`` is one of ``= > >= < <=``; ``values`` is a tuple
   of strings (several values mean "any of"); date shorthands such as
   ``modified_after:2024-01-01`` are parsed into ``Field("updated", ">", ("2024-01-01",))``.
-- ``Text(text, phrase)``: a full-text term (a word, or a quoted phrase).
+- ``Text(text, phrase)``: a full-text term (a word, or a quoted phrase), matched by the
+  reference semantics as a lower-cased substring of the title, description and body.
+- ``Hits(text, phrase, backend, ids)``: a full-text term already answered by a search
+  backend (:func:`sdd_core.search.bind_text_terms`, which ``sdd query`` applies): it matches
+  the specs whose id is in ``ids``.
 
 ``column`` is where the term starts in the query text, 1-based (0 for nodes built in code).
 :func:`parse` builds the AST, :func:`evaluate` is the reference evaluator, :func:`explain`
@@ -56,6 +60,15 @@ class Field(Node):
 class Text(Node):
     text: str
     phrase: bool = False
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Hits(Node):
+    text: str
+    phrase: bool
+    backend: str
+    ids: frozenset[str]
     column: int = 0
 
 
@@ -586,6 +599,8 @@ def matches(node: Node, spec: "Spec", ctx: EvalContext) -> bool:
         return not matches(node.item, spec, ctx)
     if isinstance(node, Text):
         return node.text.lower() in ctx.text_of(spec)
+    if isinstance(node, Hits):
+        return spec.id in node.ids
     if isinstance(node, Field):
         return any(_field_matches(node.name, node.op, v, spec, ctx) for v in node.values)
     raise TypeError(f"not a query node: {node!r}")
@@ -707,7 +722,7 @@ def to_text(node: Node) -> str:
     if isinstance(node, Not):
         inner = node.item
         return "-" + (f"({to_text(inner)})" if isinstance(inner, (And, Or)) else to_text(inner))
-    if isinstance(node, Text):
+    if isinstance(node, (Text, Hits)):
         return node.text if not node.phrase and _bare_word_ok(node.text) else _quote(node.text)
     if isinstance(node, Field):
         op = "" if node.op == "=" else node.op
@@ -724,6 +739,9 @@ def to_dict(node: Node) -> dict[str, Any]:
         return {"node": "not", "item": to_dict(node.item)}
     if isinstance(node, Text):
         return {"node": "text", "text": node.text, "phrase": node.phrase, "column": node.column}
+    if isinstance(node, Hits):
+        return {"node": "search", "text": node.text, "phrase": node.phrase,
+                "backend": node.backend, "matches": len(node.ids), "column": node.column}
     if isinstance(node, Field):
         return {"node": "field", "field": node.name, "op": node.op, "values": list(node.values),
                 "column": node.column}
@@ -774,6 +792,10 @@ def explain(node: Node, indent: str = "") -> str:
     if isinstance(node, Text):
         kind = "phrase" if node.phrase else "word"
         return f"{indent}text contains {kind} {_quote(node.text)}"
+    if isinstance(node, Hits):
+        kind = "phrase" if node.phrase else "word"
+        return (f"{indent}text matches {kind} {_quote(node.text)} (search backend"
+                f" {node.backend!r}: {len(node.ids)} spec(s))")
     if isinstance(node, Field):
         return f"{indent}{_describe(node)}"
     raise TypeError(f"not a query node: {node!r}")

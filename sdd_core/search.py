@@ -723,6 +723,54 @@ def open_search_backend(project: "Project", name: str | None = None) -> SearchBa
     return reg[chosen].open(project)
 
 
+#: ``limit`` of the searches that answer a query's text terms: every match is wanted.
+ALL_HITS = 10_000_000
+
+
+def bind_text_terms(project: "Project", node: Any, backend: SearchBackend | None = None
+                    ) -> Any:
+    """``node`` (a query AST, :mod:`sdd_core.query`) with each full-text term answered by a
+    search backend: every ``Text`` becomes a ``Hits`` node holding the ids of the specs the
+    backend finds for it (all of them, unranked), so a word matches as ``sdd search`` matches
+    it (stemmed, case and accents folded, ``pay*`` as a prefix) and every index backend then
+    only compares ids. ``backend``: the project's configured search backend by default,
+    opened only when the query has a text term. A term with no searchable word (only
+    punctuation) matches no spec."""
+    from sdd_core.query import And, Hits, Not, Or, Text
+
+    found: dict[tuple[str, bool], frozenset[str]] = {}
+    opened: list[SearchBackend] = [backend] if backend is not None else []
+
+    def ids_of(term: Text) -> frozenset[str]:
+        key = (term.text, term.phrase)
+        if key not in found:
+            text = '"' + term.text.replace('"', " ") + '"' if term.phrase else term.text
+            terms = parse_search(text)
+            if terms.empty:
+                found[key] = frozenset()
+            else:
+                if not opened:
+                    opened.append(open_search_backend(project))
+                hits = opened[0].search(SearchQuery(text=text, terms=terms, type="spec",
+                                                    limit=ALL_HITS))
+                found[key] = frozenset(h.spec_id for h in hits)
+        return found[key]
+
+    def bind(n: Any) -> Any:
+        if isinstance(n, Text):
+            ids = ids_of(n)
+            return Hits(n.text, n.phrase, opened[0].name if opened else "none", ids, n.column)
+        if isinstance(n, And):
+            return And(tuple(bind(i) for i in n.items))
+        if isinstance(n, Or):
+            return Or(tuple(bind(i) for i in n.items))
+        if isinstance(n, Not):
+            return Not(bind(n.item))
+        return n
+
+    return bind(node)
+
+
 def search_visible(project: "Project", backend: SearchBackend, query: SearchQuery,
                    actor: Any = None) -> list[SearchHit]:
     """The backend's hits that ``actor`` may view, still at most ``query.limit``: when an

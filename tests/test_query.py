@@ -114,13 +114,6 @@ def test_documented_examples(run_sdd, project_dir, query, expected) -> None:  # 
     ("required_by*:billing/refund", ["billing/invoice", "user-auth"]),
     ("depends_on:ghost/missing", ["search/index"]),  # a dangling reference still matches
     ("required_by:search/index", ["billing/tax"]),
-    # text
-    ("rate", ["auth/login", "billing/invoice", "billing/refund", "ops/runbook", "search/index"]),
-    ('"rate limit"', ["auth/login", "billing/invoice", "billing/refund", "search/index"]),
-    ('"rate-limit"', ["ops/runbook"]),
-    ("CAFÉ", ["search/index"]),
-    ("hashed", ["user-auth"]),
-    ("rate -limit", []),  # every spec that says "rate" also says "limit" ("rate-limit" too)
     # boolean structure
     ("NOT NOT draft", ["billing/invoice", "ops/runbook"]),
     ("-(draft OR review)", ["billing/refund", "billing/tax", "search/index", "user-auth"]),
@@ -130,6 +123,43 @@ def test_documented_examples(run_sdd, project_dir, query, expected) -> None:  # 
 ])
 def test_fields_and_forms(run_sdd, project_dir, query, expected) -> None:  # type: ignore[no-untyped-def]
     assert ids(run_sdd, project_dir, query) == expected
+
+
+RATE_LIMIT = ["auth/login", "billing/invoice", "billing/refund", "ops/runbook", "search/index"]
+
+
+@pytest.mark.parametrize("query,expected", [
+    # text terms go through the search backend (here the built-in scan): stemmed, case and
+    # accents folded, prefixes, punctuation splitting words
+    ("limits", RATE_LIMIT),  # "limits" and "limit" stem alike
+    ('"rate limit"', RATE_LIMIT),  # "rate-limit" is the same two words
+    ('"rate-limit"', RATE_LIMIT),
+    ("cafe", ["search/index"]),  # "Café"
+    ("hash*", ["user-auth"]),  # "hashed"
+    ("throttling", ["search/index"]),  # "throttled"
+    ("expiring domain:auth", ["auth/session"]),  # "expire"
+    ("rate -limit", []),
+    ("-limit domain:billing", ["billing/tax"]),
+    ('"!!"', []),  # no searchable word: matches nothing
+])
+def test_text_terms_use_the_search_backend(run_sdd, project_dir, query, expected) -> None:  # type: ignore[no-untyped-def]
+    assert ids(run_sdd, project_dir, query) == expected
+
+
+@pytest.mark.parametrize("query,expected", [
+    # --exact: case-insensitive substrings of title, description and body
+    ("rate", ["auth/login", "billing/invoice", "billing/refund", "ops/runbook", "search/index"]),
+    ('"rate limit"', ["auth/login", "billing/invoice", "billing/refund", "search/index"]),
+    ('"rate-limit"', ["ops/runbook"]),
+    ("CAFÉ", ["search/index"]),
+    ("hashed", ["user-auth"]),
+    ("rate -limit", []),  # every spec that says "rate" also says "limit" ("rate-limit" too)
+    ("limits", []),  # no stemming
+    ("cafe", []),  # no accent folding
+    ("hash*", []),  # no prefixes
+])
+def test_exact_text_terms_are_substrings(run_sdd, project_dir, query, expected) -> None:  # type: ignore[no-untyped-def]
+    assert ids(run_sdd, project_dir, query, "--exact") == expected
 
 
 def test_words_may_be_separate_arguments(run_sdd, project_dir) -> None:  # type: ignore[no-untyped-def]
@@ -193,15 +223,23 @@ def test_explain(run_sdd, project_dir) -> None:  # type: ignore[no-untyped-def]
         "  ANY of",
         "    phase >= 3",
         "    tags include security",
-        '  text contains phrase "rate limit"',
+        """  text matches phrase "rate limit" (search backend 'scan': 5 spec(s))""",
     ]
+    exact = run_sdd("query", '(phase:>=3 OR tag:security) "rate limit"', "--explain",
+                    "--exact", cwd=project_dir)
+    assert exact.stdout.splitlines()[-1] == '  text contains phrase "rate limit"'
     data = run_sdd("query", "modified_after:2024-01-01 -@x", "--explain", "--format", "json",
                    cwd=project_dir).json()
     assert data["backend"] == "files"
     assert data["ast"] == {"node": "and", "items": [
         {"node": "field", "field": "updated", "op": ">", "values": ["2024-01-01"], "column": 1},
-        {"node": "not", "item": {"node": "text", "text": "@x", "phrase": False, "column": 28}},
+        {"node": "not", "item": {"node": "search", "text": "@x", "phrase": False,
+                                 "backend": "scan", "matches": 0, "column": 28}},
     ]}
+    data = run_sdd("query", "modified_after:2024-01-01 -@x", "--explain", "--format", "json",
+                   "--exact", cwd=project_dir).json()
+    assert data["ast"]["items"][1] == {
+        "node": "not", "item": {"node": "text", "text": "@x", "phrase": False, "column": 28}}
 
 
 def test_only_visible_specs_are_shown(run_sdd, project_dir, sdd_plugin) -> None:  # type: ignore[no-untyped-def]

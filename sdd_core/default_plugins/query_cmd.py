@@ -46,15 +46,20 @@ def _row(spec: "Spec | SpecSummary") -> dict[str, Any]:
               help="Show at most N specs (after sorting).")
 @click.option("--explain", is_flag=True,
               help="Print how the query was understood instead of running it.")
+@click.option("--exact", is_flag=True,
+              help="Match words and phrases as case-insensitive substrings of the title,"
+                   " description and body instead of through the search backend.")
 @pass_sdd
 def query_cmd(sdd: SddContext, expr: tuple[str, ...], fmt: str, sort_key: str,
-              limit: int | None, explain: bool) -> None:
+              limit: int | None, explain: bool, exact: bool) -> None:
     """Select specs with a query: fields, AND/OR/NOT, parentheses and full-text words.
 
-    EXPR may be one quoted argument or several words. Fields: id, title, status, phase,
-    domain, author, tag, reviewer, review, created, updated, has, depends_on[*],
-    required_by[*], modified_after/before, created_after/before, and any front matter key.
-    See docs/query.md.
+    EXPR may be one quoted argument or several words. Words and "phrases" match as
+    `sdd search` matches them (stemmed, case and accents ignored, pay* a prefix), through
+    the configured search backend; --exact matches them as plain substrings instead.
+    Fields: id, title, status, phase, domain, author, tag, reviewer, review, created,
+    updated, has, depends_on[*], required_by[*], modified_after/before,
+    created_after/before, and any front matter key. See docs/query.md.
 
     \b
     Example:  sdd query "status:review AND phase:2"
@@ -76,6 +81,10 @@ def query_cmd(sdd: SddContext, expr: tuple[str, ...], fmt: str, sort_key: str,
     project = sdd.project
     index = project.index()
     node = parse(text, lambda: _front_matter_keys(index))
+    if not exact:  # words and phrases are answered by the search backend (search.backend)
+        from sdd_core.search import bind_text_terms
+
+        node = bind_text_terms(project, node)
     if explain:
         if fmt == "json":
             emit_json({"query": text, "backend": index.name, "ast": to_dict(node)})

@@ -1,7 +1,7 @@
 """``sdd search TEXT``: ranked full-text search (docs/search.md), and the built-in ``scan``
 search backend (the fallback when no plugin provides one, and the conformance oracle).
 
-``sdd query`` text terms stay exact substring filters; this command ranks.
+``sdd query`` matches its words through the same backend (unranked); this command ranks.
 """
 
 from __future__ import annotations

@@ -76,6 +76,8 @@ class AdvancedSearch(_In):
     sort: str = Field("id", max_length=40)
     page: int = Field(1, ge=1, le=100_000)
     per_page: int = Field(50, ge=1, le=500)
+    exact: bool = Field(False, description="match words and phrases as plain substrings"
+                                           " instead of through the search backend")
 
 
 class SpecSummary(BaseModel):

@@ -207,8 +207,11 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
     async def advanced(body: AdvancedSearch,
                        who: Principal = Depends(Authorization("spec.view"))) -> Any:
         from sdd_core.query import parse
+        from sdd_core.search import bind_text_terms
 
         node = parse(body.query)
+        if not body.exact:  # words and phrases through the search backend, as `sdd query`
+            node = await run_in_threadpool(bind_text_terms, project, node)
         specs = await run_in_threadpool(project.index().query, node)
         specs = project.visible(specs, who.actor)
         return paginate(sort_specs(list(specs), body.sort), body.page, body.per_page)

@@ -341,6 +341,12 @@ def test_search_and_advanced_search(server: Server) -> None:
         adv = c.post("/api/search/advanced",
                      json={"query": "depends_on:auth/session OR phase:2"}).json()
         assert [s["id"] for s in adv["items"]] == ["auth/session", "billing/invoice"]
+        # words go through the search backend ("limits" is "limit" stemmed); exact: substrings
+        stemmed = c.post("/api/search/advanced", json={"query": "limits attempt"}).json()
+        assert [s["id"] for s in stemmed["items"]] == ["auth/login"]
+        exact = c.post("/api/search/advanced",
+                       json={"query": "limits attempt", "exact": True}).json()
+        assert exact["items"] == []
         bad = c.post("/api/search/advanced", json={"query": "nosuchfield:1"})
         assert bad.status_code == 422 and "nosuchfield" in bad.json()["error"]
 

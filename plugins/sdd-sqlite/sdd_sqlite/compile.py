@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Callable
 
-from sdd_core.query import And, Field, Node, Not, Or, Text
+from sdd_core.query import And, Field, Hits, Node, Not, Or, Text
 
 #: The text a full-text term looks in (``sdd_core.query.search_text``) of spec ``s`` with body
 #: ``x``: the lower-cased text kept in ``texts`` when it is not ASCII (Python lower-cases
@@ -49,6 +49,12 @@ class Compiler:
             return f"(NOT {self.compile(node.item)})"
         if isinstance(node, Text):
             return self._exists("bodies", f"instr({SEARCH_TEXT}, ?) > 0", node.text.lower())
+        if isinstance(node, Hits):  # answered by a search backend: the ids it found
+            if not node.ids:
+                return "0"
+            import json
+
+            return f"s.id IN (SELECT value FROM json_each({self._p(json.dumps(sorted(node.ids)))}))"
         if isinstance(node, Field):
             parts = [self._field(node.name, node.op, v) for v in node.values]
             if not parts:

@@ -211,7 +211,8 @@ _FOLDING_QUERIES = ("été", "ÉTÉ", "über", "straße", "σίσυφος", "spe
 
 
 def _folding_answers(run_sdd, root):  # type: ignore[no-untyped-def]
-    return {q: _ids(run_sdd("query", q, "--format", "json", cwd=root))
+    """Exact (substring) text terms: the cache's own text matching, not the search backend."""
+    return {q: _ids(run_sdd("query", q, "--exact", "--format", "json", cwd=root))
             for q in _FOLDING_QUERIES}
 
 

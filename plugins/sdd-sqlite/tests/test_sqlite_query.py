@@ -47,3 +47,28 @@ def test_hand_built_trees(example, sdd_entrypoints):  # type: ignore[no-untyped-
     for node in nodes:
         expected = [s.id for s in evaluate(node, reference, project.resolve_ref)]
         assert [s.id for s in index.query(node)] == expected, node
+
+
+def test_query_words_go_through_fts5_and_agree_with_scan(example, sdd_entrypoints,
+                                                          no_cache, run_sdd):
+    """With the cache, `sdd query` answers words with the fts5 search backend (stemmed,
+    accents folded, prefixes); without it, with scan: the same specs."""
+    queries = {
+        "limits": ["auth/login", "billing/invoice", "billing/refund", "ops/runbook",
+                   "search/index"],
+        "cafe": ["search/index"],
+        "hash* OR throttling": ["search/index", "user-auth"],
+        '"rate-limit" -domain:billing': ["auth/login", "ops/runbook", "search/index"],
+        "expiring domain:auth": ["auth/session"],
+    }
+    sdd_entrypoints("sqlite")
+    explained = run_sdd("query", "limits", "--explain", "--format", "json", cwd=example).json()
+    assert explained["ast"]["node"] == "search" and explained["ast"]["backend"] == "fts5"
+    assert explained["ast"]["matches"] == 5
+    for q, expected in queries.items():
+        r = run_sdd("query", q, "--format", "json", cwd=example)
+        assert [row["id"] for row in r.json()] == expected, q
+    no_cache()
+    for q, expected in queries.items():
+        r = run_sdd("query", q, "--format", "json", cwd=example)
+        assert [row["id"] for row in r.json()] == expected, q
