@@ -59,6 +59,9 @@ class SearchQuery:
     #: ``"all"``: every positive term must match (the default); ``"any"``: at least one must
     #: (``sdd search`` falls back to it when no spec has every word). Exclusions always apply.
     match: Literal["all", "any"] = "all"
+    #: False when only the matching specs are wanted (``sdd query``'s text terms): a backend
+    #: may then leave ``snippet`` and ``matched`` empty and skip building them.
+    snippets: bool = True
 
 
 @dataclass
@@ -668,10 +671,12 @@ class ScanBackend(SearchBackend):
         scored.sort(key=lambda p: (-p[0], p[1].spec.id, p[1].item_id or ""))
         hits = []
         for score, doc in scored[: query.limit]:
-            source = doc.fields["body" if query.type == "spec" else "text"][0]
-            snippet = make_snippet(source, flat)
-            if HIGHLIGHT_START not in snippet:
-                snippet = make_snippet(doc.fields["title"][0], flat) or snippet
+            snippet = ""
+            if query.snippets:
+                source = doc.fields["body" if query.type == "spec" else "text"][0]
+                snippet = make_snippet(source, flat)
+                if HIGHLIGHT_START not in snippet:
+                    snippet = make_snippet(doc.fields["title"][0], flat) or snippet
             hits.append(SearchHit(
                 spec_id=doc.spec.id, title=doc.title, score=round(score, 6), snippet=snippet,
                 type=query.type, item_id=doc.item_id, text=doc.text, domain=doc.spec.domain,
@@ -752,7 +757,7 @@ def bind_text_terms(project: "Project", node: Any, backend: SearchBackend | None
                 if not opened:
                     opened.append(open_search_backend(project))
                 hits = opened[0].search(SearchQuery(text=text, terms=terms, type="spec",
-                                                    limit=ALL_HITS))
+                                                    limit=ALL_HITS, snippets=False))
                 found[key] = frozenset(h.spec_id for h in hits)
         return found[key]
 

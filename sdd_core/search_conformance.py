@@ -311,6 +311,19 @@ class SearchBackendConformance:
             assert got == expected, f"{text!r} {options}: got {sorted(got)}, want {sorted(expected)}"
             check_hits(project, text, hits, **options)
 
+    def test_ids_only(self, tmp_path: Path) -> None:
+        """``snippets=False`` (how ``sdd query`` asks for a text term's specs): the same
+        specs as a normal search, with a large limit."""
+        from sdd_core.search import ALL_HITS
+
+        project = self._project(tmp_path / "p", corpus_files())
+        for text, options, expected in FIXED_CASES:
+            if options:
+                continue
+            hits = run_search(project, self.backend, text, limit=ALL_HITS, snippets=False)
+            got = {h.spec_id for h in hits}
+            assert got == expected, f"{text!r} without snippets: got {sorted(got)}"
+
     def test_title_ranks_first(self, tmp_path: Path) -> None:
         project = self._project(tmp_path / "p", corpus_files())
         hits = run_search(project, self.backend, "payment")

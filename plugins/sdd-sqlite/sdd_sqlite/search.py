@@ -227,9 +227,12 @@ class Fts5Backend(SearchBackend):
         cond = " AND ".join(where)
         fetch = query.limit if query.match == "all" else query.limit * 5 + 50
         start, end = HIGHLIGHT_START, HIGHLIGHT_END
+        # only the matching specs wanted (a query's text term): no snippets to cut
+        snip = "snippet(search_specs, 4, ?, ?, '…', 24), f.body" if query.snippets \
+            else "? || ?, NULL"
         if query.type == "spec":
             sql = (f"SELECT f.rowid, s.id, s.title, s.domain, s.status, bm25(search_specs,"
-                   f" {_SPEC_W}), snippet(search_specs, 4, ?, ?, '…', 24), f.body, NULL, NULL"
+                   f" {_SPEC_W}), {snip}, NULL, NULL"
                    f" FROM search_specs f JOIN specs s ON s.sid = f.rowid"
                    f" WHERE search_specs MATCH ? AND {cond} ORDER BY 6, s.id LIMIT ?")
             table = "search_specs"
@@ -255,6 +258,11 @@ class Fts5Backend(SearchBackend):
             scored.sort(key=lambda p: (-p[0], p[1][1], p[1][0]))
         hits = []
         for score, r in scored[: query.limit]:
+            if not query.snippets:
+                hits.append(SearchHit(spec_id=r[1], title=r[2] or "", score=round(score, 6),
+                                      snippet="", type=query.type, item_id=r[8], text=r[9],
+                                      domain=r[3] or "", status=r[4] or ""))
+                continue
             snippet = " ".join(r[6].split()) if r[6] else ""
             if start not in snippet:
                 snippet = make_snippet(r[7] or "", matchers)

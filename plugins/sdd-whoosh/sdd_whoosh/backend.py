@@ -132,7 +132,8 @@ class WhooshBackend(SearchBackend):
                 domain, status = stored.get("labels") or ("", "")
                 if name == "specs":
                     snippet = self._snippet(stored, matched_terms, ("body", "requirements", "title"),
-                                            fallback=stored.get("body", ""))
+                                            fallback=stored.get("body", "")) \
+                        if query.snippets else ""
                     hits.append(SearchHit(
                         spec_id=stored["spec_id"], title=stored.get("title", ""),
                         score=round(hit.score, 4), snippet=snippet, type="spec",
