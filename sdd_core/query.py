@@ -712,6 +712,17 @@ def _bare_word_ok(word: str) -> bool:
             and _NAME.match(word) is None)
 
 
+def has_text(node: Node) -> bool:
+    """Whether a query has a full-text term (``Text``) anywhere."""
+    if isinstance(node, Text):
+        return True
+    if isinstance(node, (And, Or)):
+        return any(has_text(n) for n in node.items)
+    if isinstance(node, Not):
+        return has_text(node.item)
+    return False
+
+
 def to_text(node: Node) -> str:
     """A query text that parses back to ``node`` (columns aside)."""
     if isinstance(node, Or):

@@ -67,7 +67,9 @@ def query_cmd(sdd: SddContext, expr: tuple[str, ...], fmt: str, sort_key: str,
               sdd query "domain:auth,billing -status:deprecated" --format json
     """
     from sdd_core.cli.output import emit, emit_json
-    from sdd_core.query import SORT_FIELDS, explain as explain_query, parse, sort_specs, to_dict
+    from sdd_core.query import (
+        SORT_FIELDS, explain as explain_query, has_text, parse, sort_specs, to_dict,
+    )
 
     text = " ".join(expr)
     if text == "-h":  # -h is help everywhere else; a leading '-' negates only in queries
@@ -81,7 +83,7 @@ def query_cmd(sdd: SddContext, expr: tuple[str, ...], fmt: str, sort_key: str,
     project = sdd.project
     index = project.index()
     node = parse(text, lambda: _front_matter_keys(index))
-    if not exact:  # words and phrases are answered by the search backend (search.backend)
+    if not exact and has_text(node):  # words and phrases: the search backend answers them
         from sdd_core.search import bind_text_terms
 
         node = bind_text_terms(project, node)
