@@ -732,19 +732,29 @@ def open_search_backend(project: "Project", name: str | None = None) -> SearchBa
 ALL_HITS = 10_000_000
 
 
-def bind_text_terms(project: "Project", node: Any, backend: SearchBackend | None = None
-                    ) -> Any:
+def bind_text_terms(project: "Project", node: Any, backend: SearchBackend | None = None,
+                    actor: Any = None) -> Any:
     """``node`` (a query AST, :mod:`sdd_core.query`) with each full-text term answered by a
     search backend: every ``Text`` becomes a ``Hits`` node holding the ids of the specs the
     backend finds for it (all of them, unranked), so a word matches as ``sdd search`` matches
     it (stemmed, case and accents folded, ``pay*`` as a prefix) and every index backend then
     only compares ids. ``backend``: the project's configured search backend by default,
     opened only when the query has a text term. A term with no searchable word (only
-    punctuation) matches no spec."""
+    punctuation) matches no spec. With an access plugin installed, only the specs ``actor``
+    (default: the project's) may view are kept, so ``--explain`` counts leak nothing."""
     from sdd_core.query import And, Hits, Not, Or, Text
 
     found: dict[tuple[str, bool], frozenset[str]] = {}
     opened: list[SearchBackend] = [backend] if backend is not None else []
+    viewable: list[frozenset[str]] = []
+
+    def visible(ids: frozenset[str]) -> frozenset[str]:
+        if not ids or not project.pm.hook.authorize.get_hookimpls():
+            return ids
+        if not viewable:
+            specs = project.visible(project.index().specs(), actor)
+            viewable.append(frozenset(s.id for s in specs))
+        return ids & viewable[0]
 
     def ids_of(term: Text) -> frozenset[str]:
         key = (term.text, term.phrase)
@@ -758,7 +768,7 @@ def bind_text_terms(project: "Project", node: Any, backend: SearchBackend | None
                     opened.append(open_search_backend(project))
                 hits = opened[0].search(SearchQuery(text=text, terms=terms, type="spec",
                                                     limit=ALL_HITS, snippets=False))
-                found[key] = frozenset(h.spec_id for h in hits)
+                found[key] = visible(frozenset(h.spec_id for h in hits))
         return found[key]
 
     def bind(n: Any) -> Any:

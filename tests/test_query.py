@@ -254,6 +254,12 @@ def test_only_visible_specs_are_shown(run_sdd, project_dir, sdd_plugin) -> None:
 
     sdd_plugin(HideBilling(), "hide-billing")
     assert ids(run_sdd, project_dir, "depends_on*:user-auth") == ["auth/login", "auth/session"]
+    # text terms: hidden specs are neither shown nor counted by --explain
+    assert ids(run_sdd, project_dir, '"rate limit"') == ["auth/login", "ops/runbook",
+                                                         "search/index"]
+    explained = run_sdd("query", '"rate limit"', "--explain", "--format", "json",
+                        cwd=project_dir).json()
+    assert explained["ast"]["matches"] == 3  # billing/invoice and billing/refund hidden
 
 
 def test_query_goes_through_the_index_backend(run_sdd, project_dir, sdd_plugin) -> None:  # type: ignore[no-untyped-def]

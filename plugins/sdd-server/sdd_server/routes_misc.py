@@ -211,7 +211,7 @@ def add_routes(app: "FastAPI", state: ServerState) -> None:
 
         node = parse(body.query)
         if not body.exact:  # words and phrases through the search backend, as `sdd query`
-            node = await run_in_threadpool(bind_text_terms, project, node)
+            node = await run_in_threadpool(bind_text_terms, project, node, None, who.actor)
         specs = await run_in_threadpool(project.index().query, node)
         specs = project.visible(specs, who.actor)
         return paginate(sort_specs(list(specs), body.sort), body.page, body.per_page)

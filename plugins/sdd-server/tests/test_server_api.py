@@ -223,7 +223,11 @@ def test_restricted_domain_is_invisible_to_other_domains(server: Server) -> None
         assert hits == []
         adv = c.post("/api/search/advanced", json={"query": "domain:hr"}).json()
         assert adv["total"] == 0
+        adv = c.post("/api/search/advanced", json={"query": "salary"}).json()
+        assert adv["total"] == 0  # a text term does not reach into hr either
     with server.client("hal") as c:  # a contributor of hr sees and edits it
+        adv = c.post("/api/search/advanced", json={"query": "salary"}).json()
+        assert [s["id"] for s in adv["items"]] == ["hr/payroll"]
         spec = c.get("/api/specs/hr/review").json()
         r = c.put("/api/specs/hr/review", json={"phase": 3},
                   headers={"If-Match": spec["version"]})
