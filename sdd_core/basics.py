@@ -8,6 +8,7 @@ CLI (a cached query, a search) can use these names without loading the spec mode
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 try:  # the blake2 module alone: `hashlib` also loads OpenSSL (~2.5 ms of start-up)
@@ -61,6 +62,70 @@ def content_hash(data: bytes) -> str:
 def normalize_user(name: str) -> str:
     """``@alice`` and ``alice`` name the same user."""
     return name.strip().lstrip("@")
+
+
+ACTOR_SOURCES: tuple[str, ...] = ("cli", "web", "api", "automation")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a user name (``@alice`` style without the ``@``) and where from.
+
+    A frozen dataclass rather than a pydantic model, so that deciding who may see what does
+    not load the spec model; pydantic models (``Event``) hold it like any other field.
+    """
+
+    name: str
+    source: str = "cli"
+    roles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ValueError(f"actor name must be a string, got {type(self.name).__name__}")
+        if self.source not in ACTOR_SOURCES:
+            raise ValueError(f"actor source {self.source!r} is not one of"
+                             f" {', '.join(ACTOR_SOURCES)}")
+        if not isinstance(self.roles, tuple):
+            object.__setattr__(self, "roles", tuple(self.roles))
+
+    @property
+    def handle(self) -> str:
+        """``@name``."""
+        return f"@{self.name}"
+
+    @classmethod
+    def resolve(cls, explicit: str | None = None, *, cwd: str | None = None) -> "Actor":
+        """The acting user: ``--as``, else ``SDD_USER``, else Git's user, else the OS user."""
+        import os
+
+        name = explicit or os.environ.get("SDD_USER")
+        if not name:
+            name = _git_user(cwd)
+        if not name:
+            try:
+                import getpass
+
+                name = getpass.getuser()
+            except Exception:  # pragma: no cover - no passwd entry
+                name = "unknown"
+        return cls(name=normalize_user(name))
+
+
+def _git_user(cwd: str | None) -> str | None:
+    import subprocess
+
+    for key in ("user.email", "user.name"):
+        try:
+            out = subprocess.run(
+                ["git", "config", "--get", key], cwd=cwd, capture_output=True, text=True,
+                timeout=5,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        value = out.stdout.strip()
+        if out.returncode == 0 and value:
+            return value
+    return None
 
 
 def __getattr__(name: str) -> object:

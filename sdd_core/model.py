@@ -10,14 +10,12 @@ specs is parsed on every run without a cache), so validation cost is paid once, 
 from __future__ import annotations
 
 import datetime as _dt
-import getpass
-import os
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sdd_core.basics import (  # noqa: F401  (public here too)
-    RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Severity, normalize_user,
+    RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Actor, Severity, normalize_user,
 )
 from sdd_core.parts import Link, Requirement, Scenario, Section, Step  # noqa: F401
 
@@ -104,51 +102,6 @@ class Spec(BaseModel):
         if not body:
             data.pop("body", None)
         return data
-
-
-class Actor(BaseModel):
-    """Who acts: a user name (``@alice`` style without the ``@``) and where from."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    name: str
-    source: Literal["cli", "web", "api", "automation"] = "cli"
-    roles: tuple[str, ...] = ()
-
-    @property
-    def handle(self) -> str:
-        """``@name``."""
-        return f"@{self.name}"
-
-    @classmethod
-    def resolve(cls, explicit: str | None = None, *, cwd: str | None = None) -> "Actor":
-        """The acting user: ``--as``, else ``SDD_USER``, else Git's user, else the OS user."""
-        name = explicit or os.environ.get("SDD_USER")
-        if not name:
-            name = _git_user(cwd)
-        if not name:
-            try:
-                name = getpass.getuser()
-            except Exception:  # pragma: no cover - no passwd entry
-                name = "unknown"
-        return cls(name=normalize_user(name))
-
-
-def _git_user(cwd: str | None) -> str | None:
-    import subprocess
-
-    for key in ("user.email", "user.name"):
-        try:
-            out = subprocess.run(
-                ["git", "config", "--get", key], cwd=cwd, capture_output=True, text=True,
-                timeout=5,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        value = out.stdout.strip()
-        if out.returncode == 0 and value:
-            return value
-    return None
 
 
 class Event(BaseModel):

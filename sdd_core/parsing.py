@@ -12,7 +12,6 @@ spec structure; write ``#`` headings.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field

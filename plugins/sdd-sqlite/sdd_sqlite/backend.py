@@ -583,7 +583,6 @@ class SqliteIndex(IndexBackend):
         """What every cached per-spec finding depends on besides the spec itself: the rules
         (and their code), the config, the constitution, and the set of spec ids and paths
         (every spec's content too when a rule from outside the core may read other specs)."""
-        project = self.project
         h = _blake2b(self._rules_key(rules), digest_size=16)
         for spec in result.specs:
             h.update(f"\0{spec.id}\0{spec.path}".encode())
