@@ -229,7 +229,7 @@ class Project:
     def actor(self) -> "Actor":
         """Who acts in this process (``--as``, ``SDD_USER``, Git, the OS user)."""
         if self._actor is None:
-            from sdd_core.model import Actor
+            from sdd_core.basics import Actor
 
             self._actor = Actor.resolve(cwd=str(self.root))
         return self._actor
@@ -302,13 +302,21 @@ class Project:
         return self.visible(self.index().specs(), actor)
 
     def summaries(self, actor: "Actor | None" = None) -> "list[SpecSummary]":
-        """The listing fields of every spec the actor may view, sorted by id. With no access
-        plugin installed the index answers from its columns (a cache builds no specs)."""
-        if self.pm.hook.authorize.get_hookimpls():
-            from sdd_core.index import SpecSummary
+        """The listing fields of every spec the actor may view, sorted by id. The index
+        answers from its columns (a cache builds no specs) unless an access plugin needs
+        whole specs to decide (:meth:`access_reads_summaries`)."""
+        if self.access_reads_summaries():
+            return self.visible(self.index().summaries(), actor)
+        from sdd_core.index import SpecSummary
 
-            return [SpecSummary.of(s) for s in self.specs(actor)]
-        return self.index().summaries()
+        return [SpecSummary.of(s) for s in self.specs(actor)]
+
+    def access_reads_summaries(self) -> bool:
+        """Whether ``spec.view`` can be decided from a :class:`~sdd_core.index.SpecSummary`:
+        no access plugin is installed, or every ``authorize`` implementation declares
+        ``accepts_summaries = True`` (it reads only listing fields such as the domain)."""
+        return all(getattr(impl.function, "accepts_summaries", False)
+                   for impl in self.pm.hook.authorize.get_hookimpls())
 
     def get(self, ref: str, actor: "Actor | None" = None) -> "Spec":
         """One spec by id or path; raises ``NotFound`` when it does not exist or the actor

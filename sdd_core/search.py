@@ -752,8 +752,7 @@ def bind_text_terms(project: "Project", node: Any, backend: SearchBackend | None
         if not ids or not project.pm.hook.authorize.get_hookimpls():
             return ids
         if not viewable:
-            specs = project.visible(project.index().specs(), actor)
-            viewable.append(frozenset(s.id for s in specs))
+            viewable.append(frozenset(s.id for s in project.summaries(actor)))
         return ids & viewable[0]
 
     def ids_of(term: Text) -> frozenset[str]:

@@ -262,6 +262,57 @@ def test_only_visible_specs_are_shown(run_sdd, project_dir, sdd_plugin) -> None:
     assert explained["ast"]["matches"] == 3  # billing/invoice and billing/refund hidden
 
 
+def test_access_plugins_that_accept_summaries_decide_on_listing_fields(
+        run_sdd, project_dir, sdd_plugin) -> None:  # type: ignore[no-untyped-def]
+    """An ``authorize`` implementation marked ``accepts_summaries`` gets the listing fields
+    (a SpecSummary) for ``spec.view``: query, list and validate need not build specs."""
+    from sdd_core import hookimpl
+
+    seen: set[str] = set()
+
+    class HideBillingLight:
+        @hookimpl
+        def authorize(self, actor, action, resource):  # type: ignore[no-untyped-def]
+            if action == "spec.view":
+                seen.add(type(resource).__name__)
+                if getattr(resource, "domain", None) == "billing":
+                    return False
+            return None
+
+        authorize.accepts_summaries = True  # type: ignore[attr-defined]
+
+    sdd_plugin(HideBillingLight(), "hide-billing-light")
+    assert ids(run_sdd, project_dir, "depends_on*:user-auth") == ["auth/login", "auth/session"]
+    assert ids(run_sdd, project_dir, '"rate limit"') == ["auth/login", "ops/runbook",
+                                                         "search/index"]
+    listed = run_sdd("list", "--format", "json", cwd=project_dir).json()
+    assert [r["id"] for r in listed] == ["auth/login", "auth/session", "ops/runbook",
+                                         "search/index", "user-auth"]
+    report = run_sdd("validate", "--format", "json", cwd=project_dir).json()
+    assert report["specs"] == 5
+    assert not [f for f in report["findings"] if (f["path"] or "").startswith(".sdd/specs/billing")]
+    assert seen == {"SpecSummary"}
+
+
+def test_access_plugins_see_whole_specs_unless_they_say_otherwise(
+        run_sdd, project_dir, sdd_plugin) -> None:  # type: ignore[no-untyped-def]
+    from sdd_core import hookimpl
+
+    seen: set[str] = set()
+
+    class Watch:
+        @hookimpl
+        def authorize(self, actor, action, resource):  # type: ignore[no-untyped-def]
+            if action == "spec.view":
+                seen.add(type(resource).__name__)
+            return None
+
+    sdd_plugin(Watch(), "watch")
+    assert ids(run_sdd, project_dir, "draft") == ["billing/invoice", "ops/runbook"]
+    assert run_sdd("list", cwd=project_dir).exit_code == 0
+    assert seen == {"Spec"}
+
+
 def test_query_goes_through_the_index_backend(run_sdd, project_dir, sdd_plugin) -> None:  # type: ignore[no-untyped-def]
     from sdd_core import hookimpl
     from sdd_core.index import FileIndex, IndexBackendFactory

@@ -50,7 +50,7 @@ class SddContext:
     @property
     def actor(self) -> "Actor":
         """The acting user (``--as``, ``SDD_USER``, Git identity, OS user)."""
-        from sdd_core.model import Actor
+        from sdd_core.basics import Actor
 
         if self._project is not None and not self.actor_name:
             return self._project.actor

@@ -260,12 +260,11 @@ def validate_cmd(sdd: SddContext, paths: tuple[str, ...], strict: bool, fmt: str
     index = project.index()
     findings = index.validation_findings(lambda result: run_rules(project, result))
     listed: list[Any]
-    if project.pm.hook.authorize.get_hookimpls():
-        listed = index.specs()  # access rules decide on whole specs
-        visible = {s.path for s in project.visible(listed)}
-    else:
+    if project.access_reads_summaries():
         listed = index.summaries()  # paths only: a cache need not build the specs
-        visible = {s.path for s in listed}
+    else:
+        listed = index.specs()  # an access plugin decides on whole specs
+    visible = {s.path for s in project.visible(listed)}
     all_paths = {s.path for s in listed}
     findings = [f for f in findings if f.path is None or f.path in visible or f.path not in all_paths]
     findings = apply_policy(project, findings, strict=strict, paths=tuple(rel_paths))

@@ -94,10 +94,11 @@ def query_cmd(sdd: SddContext, expr: tuple[str, ...], fmt: str, sort_key: str,
             click.echo(explain_query(node))
             click.echo(f"(answered by the {index.name!r} index backend)", err=True)
         return
-    if project.pm.hook.authorize.get_hookimpls():
-        specs: list[Any] = project.visible(index.query(node))  # access rules see whole specs
+    if project.access_reads_summaries():
+        # listing fields only: a cache answers from columns
+        specs: list[Any] = project.visible(index.summaries(node))
     else:
-        specs = index.summaries(node)  # listing fields only: a cache answers from columns
+        specs = project.visible(index.query(node))  # an access plugin needs whole specs
     specs = sort_specs(specs, sort_key)
     if limit is not None:
         specs = specs[:limit]

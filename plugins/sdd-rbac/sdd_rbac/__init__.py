@@ -53,6 +53,10 @@ def authorize(actor: Actor, action: str, resource: Any,
     return _decide(policy, actor, action, resource).allowed
 
 
+# decisions read only a resource's domain: a listing's SpecSummary is enough
+authorize.accepts_summaries = True  # type: ignore[attr-defined]
+
+
 @hookimpl
 def register_commands(cli: click.Group) -> None:
     from sdd_rbac.cli import add_commands

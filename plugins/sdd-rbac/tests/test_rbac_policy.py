@@ -170,6 +170,26 @@ def test_restricted_specs_disappear_for_outsiders(governed: Any, run_sdd: Any,
         assert validated["specs"] == len(expected)
 
 
+def test_a_spec_summary_gets_the_same_decision_as_the_spec(governed: Any) -> None:
+    """The plugin declares ``accepts_summaries`` (listings are filtered on SpecSummary
+    objects, without building specs): every decision must equal the whole spec's."""
+    import sdd_rbac
+
+    from sdd_core import Actor
+    from sdd_core.index import SpecSummary
+    from sdd_rbac.roles import KNOWN_ACTIONS
+
+    assert sdd_rbac.authorize.accepts_summaries is True
+    specs = governed.index().specs()
+    assert specs
+    for user in ("nobody", "carl", "olga"):
+        actor = Actor(name=user)
+        for spec in specs:
+            for action in KNOWN_ACTIONS:
+                assert sdd_rbac.authorize(actor, action, SpecSummary.of(spec), governed) == \
+                    sdd_rbac.authorize(actor, action, spec, governed), (user, spec.id, action)
+
+
 def test_a_restricted_grant_lets_the_user_in(governed: Any, run_sdd: Any) -> None:
     access = Path(governed.root) / ".sdd/access.yml"
     access.write_text(access.read_text() + '    viewers: ["team:ops"]\n')

@@ -108,6 +108,9 @@ def authorize(actor: "Actor", action: str, resource: Any) -> bool | None:
     return None if role_allows(tuple(actor.roles), action) else False
 
 
+authorize.accepts_summaries = True  # type: ignore[attr-defined]  # the resource is not read
+
+
 @hookimpl
 def on_event(project: "Project", event: "Event") -> None:
     events = getattr(_collect, "events", None)
