@@ -660,12 +660,61 @@ class Cache:
                 hit.path = path
         return out
 
+    def stubs_for(self, conn: sqlite3.Connection, refs: list[tuple[str, str]]
+                  ) -> dict[str, "_Stub"]:
+        """The part of :meth:`id_stubs` that references ``(ref, path of the spec making
+        it)`` can resolve to: the specs whose id is one of the keys a reference may name,
+        or whose path gives one (``key.md``, ``key/spec.md``). Resolving those references
+        against it gives what resolving them against every stub gives."""
+        import posixpath
+
+        from sdd_core.basics import id_from_path
+        from sdd_core.refs import SPECS_REL
+
+        ids: set[str] = set()
+        paths: set[str] = set()
+        for ref, origin in refs:
+            ref = ref.strip()
+            ids.add(ref)
+            candidates = [ref]
+            if ref.startswith("./") or ref.startswith("../"):
+                candidates.append(posixpath.normpath(
+                    posixpath.join(posixpath.dirname(origin), ref)))
+            for cand in candidates:
+                key = cand.lstrip("/")
+                for prefix in (f"{SPECS_REL}/", "specs/"):
+                    if key.startswith(prefix):
+                        key = key[len(prefix):]
+                key = id_from_path(key) if key.endswith(".md") else key.rstrip("/")
+                ids.add(key)
+                paths.update((f"{SPECS_REL}/{key}.md", f"{SPECS_REL}/{key}/spec.md"))
+        out: dict[str, _Stub] = {}
+        ids_l, paths_l = sorted(ids), sorted(paths)
+        rows = conn.execute(
+            f"SELECT id, path FROM specs WHERE id IS NOT NULL AND (id IN"
+            f" ({','.join('?' * len(ids_l))}) OR path IN ({','.join('?' * len(paths_l))}))"
+            f" ORDER BY id", [*ids_l, *paths_l]).fetchall()
+        for spec_id, path in rows:
+            hit = out.get(spec_id)
+            if hit is None:
+                out[spec_id] = _Stub(spec_id, path)
+            elif walk_key(path) < walk_key(hit.path):  # a duplicate id: walk order decides
+                hit.path = path
+        if out:
+            # a duplicate of a found id may live at a path not asked for: complete the group
+            for spec_id, path in conn.execute(
+                    f"SELECT id, path FROM specs WHERE id IN ({','.join('?' * len(out))})",
+                    list(out)):
+                hit = out[spec_id]
+                if walk_key(path) < walk_key(hit.path):
+                    hit.path = path
+        return out
+
     def _resolve_edges(self, conn: sqlite3.Connection, sids: list[int] | None) -> None:
         """Fill ``dst``/``to_id`` of dependency rows (all of them, or those of ``sids``) the
         way the reference query evaluator resolves references."""
         if sids is not None and not sids:
             return
-        stubs = self.id_stubs(conn)
         if sids is None:
             rows = conn.execute("SELECT d.rowid, d.ref, d.type, s.path FROM dependencies d"
                                 " JOIN specs s ON s.sid = d.sid").fetchall()
@@ -675,6 +724,11 @@ class Cache:
                 rows += conn.execute("SELECT d.rowid, d.ref, d.type, s.path FROM dependencies d"
                                      " JOIN specs s ON s.sid = d.sid WHERE d.sid=?",
                                      (sid,)).fetchall()
+        if sids is not None and len(rows) <= _FEW_REFS:
+            # a few references (an edited spec): only the specs they can name, not all stubs
+            stubs = self.stubs_for(conn, [(ref, path) for _, ref, _, path in rows])
+        else:
+            stubs = self.id_stubs(conn)
         updates = [(*_edge(ref, kind, path, stubs), rowid) for rowid, ref, kind, path in rows]
         conn.executemany("UPDATE dependencies SET dst=?, to_id=? WHERE rowid=?", updates)
 
@@ -962,6 +1016,11 @@ def _single_threaded() -> bool:
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
                "meta_values", "requirements", "scenarios", "dependencies", "search_specs",
                "search_items")
+
+
+#: At most this many references resolved against :meth:`Cache.stubs_for` rather than every
+#: stub (an edit touches a few specs; a large refresh loads every stub once).
+_FEW_REFS = 200
 
 
 class _Stub:
