@@ -649,16 +649,8 @@ class Cache:
         """Every spec as a light ``(id, path)`` stub, by id, first one winning on duplicate
         ids in the order the file index lists specs (by id, then walk order)."""
         # SQLite orders text by its UTF-8 bytes, which is Python's order of str
-        rows = conn.execute("SELECT id, path FROM specs WHERE id IS NOT NULL"
-                            " ORDER BY id").fetchall()
-        out: dict[str, _Stub] = {}
-        for spec_id, path in rows:
-            hit = out.get(spec_id)
-            if hit is None:
-                out[spec_id] = _Stub(spec_id, path)
-            elif walk_key(path) < walk_key(hit.path):  # a duplicate id: walk order decides
-                hit.path = path
-        return out
+        return _stubs(conn.execute("SELECT id, path FROM specs WHERE id IS NOT NULL"
+                                   " ORDER BY id").fetchall())
 
     def stubs_for(self, conn: sqlite3.Connection, refs: list[tuple[str, str]]
                   ) -> dict[str, "_Stub"]:
@@ -688,27 +680,16 @@ class Cache:
                 key = id_from_path(key) if key.endswith(".md") else key.rstrip("/")
                 ids.add(key)
                 paths.update((f"{SPECS_REL}/{key}.md", f"{SPECS_REL}/{key}/spec.md"))
-        out: dict[str, _Stub] = {}
         ids_l, paths_l = sorted(ids), sorted(paths)
-        rows = conn.execute(
-            f"SELECT id, path FROM specs WHERE id IS NOT NULL AND (id IN"
-            f" ({','.join('?' * len(ids_l))}) OR path IN ({','.join('?' * len(paths_l))}))"
-            f" ORDER BY id", [*ids_l, *paths_l]).fetchall()
-        for spec_id, path in rows:
-            hit = out.get(spec_id)
-            if hit is None:
-                out[spec_id] = _Stub(spec_id, path)
-            elif walk_key(path) < walk_key(hit.path):  # a duplicate id: walk order decides
-                hit.path = path
-        if out:
-            # a duplicate of a found id may live at a path not asked for: complete the group
-            for spec_id, path in conn.execute(
-                    f"SELECT id, path FROM specs WHERE id IN ({','.join('?' * len(out))})",
-                    list(out)):
-                hit = out[spec_id]
-                if walk_key(path) < walk_key(hit.path):
-                    hit.path = path
-        return out
+        found = {r[0] for r in conn.execute(
+            f"SELECT id FROM specs WHERE id IS NOT NULL AND (id IN"
+            f" ({','.join('?' * len(ids_l))}) OR path IN ({','.join('?' * len(paths_l))}))",
+            [*ids_l, *paths_l])}
+        # every file holding a found id: a duplicate elsewhere may come first in walk order
+        found_l = sorted(found)
+        return _stubs(conn.execute(
+            f"SELECT id, path FROM specs WHERE id IN ({','.join('?' * len(found_l))})"
+            f" ORDER BY id", found_l).fetchall()) if found_l else {}
 
     def _resolve_edges(self, conn: sqlite3.Connection, sids: list[int] | None) -> None:
         """Fill ``dst``/``to_id`` of dependency rows (all of them, or those of ``sids``) the
@@ -1016,6 +997,18 @@ def _single_threaded() -> bool:
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
                "meta_values", "requirements", "scenarios", "dependencies", "search_specs",
                "search_items")
+
+
+def _stubs(rows: list[tuple[str, str]]) -> dict[str, "_Stub"]:
+    """``(id, path)`` rows as stubs by id, the first in walk order winning on duplicates."""
+    out: dict[str, _Stub] = {}
+    for spec_id, path in rows:
+        hit = out.get(spec_id)
+        if hit is None:
+            out[spec_id] = _Stub(spec_id, path)
+        elif walk_key(path) < walk_key(hit.path):  # a duplicate id: walk order decides
+            hit.path = path
+    return out
 
 
 #: At most this many references resolved against :meth:`Cache.stubs_for` rather than every
