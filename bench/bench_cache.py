@@ -31,6 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from benchkit import speed_line  # noqa: E402
 from generate import generate  # noqa: E402
 
 SDD = str(Path(sys.executable).with_name("sdd"))
@@ -150,6 +151,7 @@ def main() -> None:
     print(f"sdd-sqlite benchmark: a whole `sdd` process, best of {args.repeat}"
           " (wall time, and CPU time: user + system)")
     print("ratio: wall time without the cache / with it (search: the scan backend / fts5)")
+    print(speed_line())
     for size in sizes:
         report(size, bench(size, args.repeat, base))
     if ctx is not None:

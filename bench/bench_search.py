@@ -32,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from benchkit import speed_line  # noqa: E402
 from generate import generate  # noqa: E402
 
 SDD = str(Path(sys.executable).with_name("sdd"))
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, default=None, help="keep generated projects here")
     args = ap.parse_args(argv)
     backends = installed_backends()
+    print(speed_line())
     base = args.keep or Path(tempfile.mkdtemp(prefix="sdd-bench-search-"))
     floor = None
     for size in (int(s) for s in args.sizes.split(",")):
