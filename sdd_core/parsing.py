@@ -563,8 +563,12 @@ def _inline_links(line: str) -> list[tuple[str, str]]:
     return markdown_it_links(line)
 
 
+_NESTED_BRACKET = re.compile(r"\[[^\]]*\[")
+
+
 def _needs_full_inline(line: str) -> bool:
-    return any(c in line for c in "`\\<&*_") or line.count("[") != line.count("]")
+    return any(c in line for c in "`\\<&*_") or line.count("[") != line.count("]") \
+        or _NESTED_BRACKET.search(line) is not None  # link text holding brackets
 
 
 def markdown_it_links(line: str) -> list[tuple[str, str]]:
