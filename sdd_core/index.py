@@ -37,6 +37,23 @@ class LoadResult:
         return out
 
 
+def summary_of(spec: "Spec | SpecSummary") -> dict[str, object]:
+    """The metadata a listing shows of a spec (or its summary): no body."""
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "status": spec.status,
+        "phase": spec.phase,
+        "domain": spec.domain,
+        "path": spec.path,
+        "depends": list(spec.depends),
+        "created": spec.created.isoformat() if spec.created else None,
+        "updated": spec.updated.isoformat() if spec.updated else None,
+        "author": spec.author,
+        "tags": list(spec.tags),
+    }
+
+
 class SpecSummary:
     """The listing fields of a spec (what ``sdd list`` and ``sdd query`` print), without the
     body, requirements or front matter. A cache builds these from its columns, without the
@@ -73,19 +90,7 @@ class SpecSummary:
 
     def summary(self) -> dict[str, object]:
         """The metadata a listing shows, as :meth:`Spec.summary` gives it."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "status": self.status,
-            "phase": self.phase,
-            "domain": self.domain,
-            "path": self.path,
-            "depends": list(self.depends),
-            "created": self.created.isoformat() if self.created else None,
-            "updated": self.updated.isoformat() if self.updated else None,
-            "author": self.author,
-            "tags": list(self.tags),
-        }
+        return summary_of(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpecSummary):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sdd_core.basics import (  # noqa: F401  (public here too)
     RFC2119_KEYWORDS, STATUSES, STEP_KINDS, Actor, Severity, normalize_user,
 )
+from sdd_core.index import summary_of
 from sdd_core.parts import Link, Requirement, Scenario, Section, Step  # noqa: F401
 
 class Finding(BaseModel):
@@ -81,19 +82,7 @@ class Spec(BaseModel):
 
     def summary(self) -> dict[str, Any]:
         """The metadata a listing shows (no body)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "status": self.status,
-            "phase": self.phase,
-            "domain": self.domain,
-            "path": self.path,
-            "depends": list(self.depends),
-            "created": self.created.isoformat() if self.created else None,
-            "updated": self.updated.isoformat() if self.updated else None,
-            "author": self.author,
-            "tags": list(self.tags),
-        }
+        return summary_of(self)
 
     def to_json(self, *, body: bool = True) -> dict[str, Any]:
         """A JSON-ready dict of the whole spec."""

@@ -128,7 +128,7 @@ class Project:
         invalid config is still reported by every command.
         """
         if "config" not in self.__dict__:
-            record = self._config_record()
+            record = self._config_state[1]
             if record is not None:
                 values = record.get(section)
                 if isinstance(values, dict) and key in values:
@@ -159,39 +159,36 @@ class Project:
         h.update("\0".join(parts).encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
-    def _config_record(self) -> dict[str, Any] | None:
+    @cached_property
+    def _config_state(self) -> tuple[str | None, dict[str, Any] | None]:
+        """``(key of the config as it is now, the recorded validated config when the record
+        has that key)``: read once per project (:meth:`setting` may be called often)."""
         import json
 
         key = self._config_key()
         if key is None:
-            return None
+            return None, None
         try:
             with open(self.sdd_dir / ".cache" / "config.json", "rb") as fh:
                 record = json.loads(fh.read())
         except (OSError, ValueError):
-            return None
+            return key, None
         if not isinstance(record, dict) or record.get("key") != key:
-            return None
+            return key, None
         config = record.get("config")
-        return config if isinstance(config, dict) else None
+        return key, (config if isinstance(config, dict) else None)
 
     def _record_config(self, config: Any) -> None:
         """Record a successful validation for :meth:`setting` (best effort)."""
         import json
 
-        key = self._config_key()
-        if key is None:
-            return
-        path = self.sdd_dir / ".cache" / "config.json"
-        try:
-            with open(path, "rb") as fh:
-                if json.loads(fh.read()).get("key") == key:
-                    return
-        except (OSError, ValueError, AttributeError):
-            pass
+        key, recorded = self._config_state
+        if key is None or recorded is not None:
+            return  # nothing to key it by, or recorded already
         try:
             from sdd_core.storage import atomic_write
 
+            path = self.sdd_dir / ".cache" / "config.json"
             dump = config.model_dump(mode="json")
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, json.dumps({"key": key, "config": dump}).encode())

@@ -59,8 +59,6 @@ def scan(specs_dir: str, prefix: str,
     :func:`sdd_core.index.walk_spec_files` yields). A file that cannot be stat-ed maps to
     ``(-1, -1)``. ``dirs`` (when given) receives ``(relative folder path, mtime_ns)`` of every
     folder listed, parents before children, each stat-ed before it was listed."""
-    from sdd_core.parsing import is_spec_filename
-
     out: dict[str, tuple[int, int]] = {}
     stack = [(specs_dir, prefix)]
     while stack:
@@ -70,32 +68,12 @@ def scan(specs_dir: str, prefix: str,
                 dirs.append((rel, os.stat(folder).st_mtime_ns))
             except OSError:
                 continue
-        try:
-            it = os.scandir(folder)
-        except OSError:
+        subs = _list_folder(folder, rel, out)
+        if subs is None:
             if dirs is not None:
                 dirs.pop()
             continue
-        with it:
-            for entry in it:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if not entry.is_symlink():
-                        stack.append((entry.path, f"{rel}{name}/"))
-                    continue
-                if not is_spec_filename(name):
-                    continue
-                try:
-                    st = entry.stat()
-                    out[rel + name] = (st.st_mtime_ns, st.st_size)
-                except OSError:
-                    out[rel + name] = (-1, -1)
+        stack.extend(subs)
     return out
 
 
@@ -129,6 +107,41 @@ def snapshot(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str
         [rel for rel, _ in dirs], [mtime for _, mtime in dirs],
         [mtime >= limit for _, mtime in dirs], [len(files[rel]) for rel, _ in dirs],
         frels, [disk[p] for p in frels]))
+
+
+def _list_folder(folder: str, rel: str, files: dict[str, tuple[int, int]]
+                 ) -> list[tuple[str, str]] | None:
+    """List one folder: the stat of each spec file in it goes into ``files`` (``(-1, -1)``
+    when it cannot be stat-ed); returns its subfolders as ``(path, relative path/)``
+    (hidden entries and symlinked folders skipped), or ``None`` when it cannot be listed."""
+    from sdd_core.basics import is_spec_filename
+
+    subs: list[tuple[str, str]] = []
+    try:
+        it = os.scandir(folder)
+    except OSError:
+        return None
+    with it:
+        for entry in it:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink():
+                    subs.append((entry.path, f"{rel}{name}/"))
+                continue
+            if not is_spec_filename(name):
+                continue
+            try:
+                st = entry.stat()
+                files[rel + name] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                files[rel + name] = (-1, -1)
+    return subs
 
 
 def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
@@ -171,8 +184,6 @@ def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list
                     ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], None]:
     """:func:`quick_scan` when some folder changed: unchanged folders have their files
     stat-ed, changed ones are listed again and new subfolders walked."""
-    from sdd_core.parsing import is_spec_filename
-
     disk: dict[str, tuple[int, int]] = {}
     dirs: list[tuple[str, int]] = []
     # folder -> None (unchanged) or its subfolders (listed again); absent: gone
@@ -210,36 +221,14 @@ def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list
             continue
         # the folder changed (or may have): list it again, walk new subfolders
         dirs.append((rel, now_mtime))
-        subs: set[str] = set()
-        try:
-            it = os.scandir(folder)
-        except OSError:
+        listed = _list_folder(folder, rel, disk)
+        if listed is None:
             dirs.pop()
             continue
-        with it:
-            for entry in it:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if not entry.is_symlink():
-                        sub = f"{rel}{name}/"
-                        subs.add(sub)
-                        if sub not in recorded:
-                            disk.update(scan(entry.path, sub, dirs))
-                    continue
-                if not is_spec_filename(name):
-                    continue
-                try:
-                    st = entry.stat()
-                    disk[rel + name] = (st.st_mtime_ns, st.st_size)
-                except OSError:
-                    disk[rel + name] = missing
-        alive[rel] = subs
+        for path, sub in listed:
+            if sub not in recorded:
+                disk.update(scan(path, sub, dirs))
+        alive[rel] = {sub for _, sub in listed}
     return disk, dirs, None
 
 
