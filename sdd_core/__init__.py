@@ -4,21 +4,25 @@ Plugin authors import their names from here::
 
     from sdd_core import hookimpl, Finding, Rule
 
-Only ``hookimpl``, ``hookspec`` and ``__version__`` are defined eagerly; everything else
-is imported on first use so that ``sdd --help`` stays fast.
+Only ``__version__`` is defined eagerly; everything else (``hookimpl`` and ``hookspec``
+too) is imported on first use, so that ``sdd --help`` stays fast and the launcher
+(:mod:`sdd_core.launch`) starts its stat-ahead child before pluggy is even imported.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
-import pluggy
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    import pluggy
+
+    hookspec: pluggy.HookspecMarker
+    hookimpl: pluggy.HookimplMarker
 
 __version__ = "0.1.0"
-
-hookspec = pluggy.HookspecMarker("sdd")
-hookimpl = pluggy.HookimplMarker("sdd")
 
 # public name -> module that defines it
 _LAZY = {
@@ -57,6 +61,12 @@ __all__ = ["__version__", "hookimpl", "hookspec", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("hookspec", "hookimpl"):
+        import pluggy
+
+        globals().setdefault("hookspec", pluggy.HookspecMarker("sdd"))
+        globals().setdefault("hookimpl", pluggy.HookimplMarker("sdd"))
+        return globals()[name]
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sdd_core' has no attribute {name!r}")

@@ -41,8 +41,12 @@ def atomic_write(path: Path, data: bytes, before_commit: Callable[[], None] | No
 
     The bytes go to a temporary file in the same folder, are flushed to disk, and the file is
     renamed over the target. ``before_commit`` runs between the two; if it raises, the
-    temporary file is removed and the target is untouched.
+    temporary file is removed and the target is untouched. Stat figures read ahead by this
+    process are forgotten first (:func:`sdd_core.statahead.discard`).
     """
+    from sdd_core import statahead
+
+    statahead.discard()
     created = [d for d in (path.parent, *path.parent.parents) if not d.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -107,6 +111,9 @@ class FileStorage:
         atomic_write(self.root / rel, data, before_commit)
 
     def delete(self, rel: str) -> None:
+        from sdd_core import statahead
+
+        statahead.discard()
         (self.root / rel).unlink()
 
     def exists(self, rel: str) -> bool:

@@ -130,11 +130,14 @@ def clear_cmd(sdd: SddContext) -> None:
     \b
     Example:  sdd cache clear
     """
+    from sdd_core import statahead
+
     from sdd_sqlite.schema import remove_cache_files
 
     cache = _cache(sdd.project)
     existed = cache.path.exists()
     remove_cache_files(cache.path)
+    statahead.drop_plan(str(sdd.project.root))  # the stat-ahead plan is the cache's too
     click.echo(f"Removed {cache.path}" if existed else f"No cache at {cache.path}", err=True)
 
 

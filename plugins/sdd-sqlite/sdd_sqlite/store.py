@@ -19,7 +19,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from sdd_sqlite import schema
 
@@ -80,33 +80,202 @@ def scan(specs_dir: str, prefix: str,
 # ---------------------------------------------------------------------- the walk snapshot
 #
 # Listing 10,000 folders costs far more than stat-ing them. After every refresh the cache
-# records each folder's mtime and the stat of each spec file in it (``state.walk``). The next
-# refresh stats the folders: a folder whose mtime is unchanged has the same entries (adding,
-# removing or renaming an entry changes it), so only its files are stat-ed; a changed folder
-# is listed again and new subfolders are walked. Folders modified within RACY_SECONDS of being
-# recorded are always listed again.
+# records each folder's mtime and the stat of each spec file in it. The next refresh stats the
+# folders: a folder whose mtime is unchanged has the same entries (adding, removing or renaming
+# an entry changes it), so only its files are stat-ed; a changed folder is listed again and new
+# subfolders are walked. Folders modified within RACY_SECONDS of being recorded are always
+# listed again.
+#
+# The record is split in two ``state`` rows. ``walk`` is small and read by every refresh: the
+# folders' mtimes and the files' ``(mtime_ns, size)``, packed as 64-bit integers in walk order
+# (:func:`sdd_core.statahead.stat_paths` gives the same layout, so "nothing changed" is two
+# byte-string comparisons), and the key of ``walk-paths``: the folders and files themselves,
+# read only when something differs. The same paths are the stat-ahead plan
+# (:mod:`sdd_core.statahead`): the ``sdd`` launcher stats them in a child process while the
+# CLI starts, and the refresh takes those figures instead of stat-ing 20,000 paths itself.
 
-_WALK_FORMAT = 2
+_WALK_FORMAT = 3
 
 
-def snapshot(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]],
-             any_racy: bool, now: float) -> bytes:
-    """The ``state.walk`` blob for a walk that found ``disk`` in ``dirs``: flat lists (the
-    folders with their mtime, racy flag and number of files; the files, folder by folder,
-    with their stat), so that checking them is a few list comprehensions."""
+@dataclass
+class Walk:
+    """A walk snapshot: what :func:`encode_walk` recorded."""
+
+    prefix: str
+    key: bytes
+    any_racy: bool
+    #: indexes of the folders modified within RACY_SECONDS of the record
+    racy_dirs: list[int]
+    dmtimes: bytes
+    fstats: bytes
+    #: ``(folders, files per folder, files)``, read on demand
+    paths: tuple[list[str], list[int], list[str]] | None = None
+
+
+def encode_walk(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]],
+                any_racy: bool, now: float) -> tuple[bytes, bytes, bytes, list[str]] | None:
+    """``(walk row, walk-paths row, key, plan)`` for a walk that found ``disk`` in ``dirs``
+    (``None`` when a file lies outside the folders listed). The key is a digest of the paths,
+    so two processes recording the same tree agree on it."""
+    from array import array
+
+    from sdd_core.basics import blake2b
+
     files: dict[str, list[str]] = {rel: [] for rel, _ in dirs}
     for path in disk:
         folder = files.get(path[: path.rfind("/") + 1])
         if folder is None:
-            return b""  # not a walk this snapshot can describe: no snapshot
+            return None
         folder.append(path)
+    drels = [rel for rel, _ in dirs]
+    frels = [path for rel in drels for path in files[rel]]
+    paths = marshal.dumps((prefix, drels, [len(files[rel]) for rel in drels], frels))
+    key = blake2b(paths, digest_size=16).digest()
     limit = int((now - RACY_SECONDS) * 1e9)
-    frels = [path for rel, _ in dirs for path in files[rel]]
-    return marshal.dumps((
-        _WALK_FORMAT, prefix, any_racy,
-        [rel for rel, _ in dirs], [mtime for _, mtime in dirs],
-        [mtime >= limit for _, mtime in dirs], [len(files[rel]) for rel, _ in dirs],
-        frels, [disk[p] for p in frels]))
+    flat = array("q", [v for p in frels for v in disk[p]])
+    head = marshal.dumps((
+        _WALK_FORMAT, prefix, key, any_racy,
+        [i for i, (_, mtime) in enumerate(dirs) if mtime >= limit],
+        array("q", [mtime for _, mtime in dirs]).tobytes(), flat.tobytes()))
+    return head, paths, key, drels + frels
+
+
+def decode_walk(blob: bytes | None) -> Walk | None:
+    """The snapshot of a ``walk`` row, ``None`` when there is none usable."""
+    try:
+        data: Any = marshal.loads(blob) if blob else None
+        if isinstance(data, tuple) and len(data) == 7 and data[0] == _WALK_FORMAT:
+            return Walk(*data[1:])
+    except (EOFError, ValueError, TypeError):
+        pass
+    return None
+
+
+def _load_paths(walk: Walk, blob: bytes | None) -> bool:
+    """Fill ``walk.paths`` from a ``walk-paths`` row; False when it does not match."""
+    from sdd_core.basics import blake2b
+
+    if walk.paths is not None:
+        return True
+    if not blob or blake2b(blob, digest_size=16).digest() != walk.key:
+        return False
+    try:
+        prefix, drels, dcounts, frels = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return False
+    if prefix != walk.prefix or len(drels) * 8 != len(walk.dmtimes) \
+            or len(frels) * 16 != len(walk.fstats):
+        return False
+    walk.paths = (drels, dcounts, frels)
+    return True
+
+
+@dataclass
+class Scan:
+    """What :func:`quick_scan` found."""
+
+    #: True: every folder and file as the snapshot recorded; False: the same files, but some
+    #: differ from the snapshot (or may: racy files); None: folders changed or no snapshot.
+    same: bool | None
+    #: ``{path: (mtime_ns, size)}`` of every spec file (built on first use when ``same``
+    #: is not None)
+    _disk: dict[str, tuple[int, int]] | None = None
+    #: ``(folder, mtime_ns)`` of every folder walked (when ``same`` is None)
+    dirs: list[tuple[str, int]] = field(default_factory=list)
+    walk: Walk | None = None
+    #: the files' stats now, packed as in :class:`Walk` (when ``same`` is not None)
+    fstats: bytes = b""
+    #: whether the stats came from the stat-ahead child
+    ahead: bool = False
+
+    def folders(self) -> list[tuple[str, int]]:
+        """``(folder, mtime_ns)`` of every folder: the walked ones, or the snapshot's when
+        the folders are unchanged."""
+        if self.same is None or self.walk is None or self.walk.paths is None:
+            return self.dirs
+        from array import array
+
+        dmtimes = array("q")
+        dmtimes.frombytes(self.walk.dmtimes)
+        return list(zip(self.walk.paths[0], dmtimes.tolist()))
+
+    @property
+    def disk(self) -> dict[str, tuple[int, int]]:
+        if self._disk is None:
+            from sdd_core.statahead import unpack
+
+            assert self.walk is not None and self.walk.paths is not None
+            self._disk = dict(zip(self.walk.paths[2], unpack(self.fstats)))
+        return self._disk
+
+    def changed(self) -> dict[str, tuple[int, int]]:
+        """``{path: stat}`` of the files whose stat differs from the snapshot's (``same``
+        False, same folders)."""
+        from sdd_core.statahead import unpack
+
+        assert self.walk is not None and self.walk.paths is not None
+        frels = self.walk.paths[2]
+        old, cur = self.walk.fstats, self.fstats
+        out: dict[str, tuple[int, int]] = {}
+        block = 16 * 512
+        for start in range(0, len(cur), block):
+            if cur[start:start + block] == old[start:start + block]:
+                continue
+            for at in range(start, min(start + block, len(cur)), 16):
+                if cur[at:at + 16] != old[at:at + 16]:
+                    out[frels[at // 16]] = unpack(cur[at:at + 16])[0]
+        return out
+
+
+def quick_scan(root: str, prefix: str, blob: bytes | None,
+               paths: Callable[[], bytes | None]) -> Scan:
+    """Compare the files under ``root/prefix`` with the snapshot of a ``walk`` row (``paths``
+    gives its ``walk-paths`` row when needed), using the stat-ahead figures when there are."""
+    from array import array
+
+    from sdd_core import statahead
+
+    specs_dir = os.path.join(root, prefix)
+    walk = decode_walk(blob)
+    if walk is None or walk.prefix != prefix:
+        dirs: list[tuple[str, int]] = []
+        return Scan(None, scan(specs_dir, prefix, dirs), dirs)
+    nd = len(walk.dmtimes) // 8
+    cur = statahead.results(root, walk.key)
+    ahead = cur is not None
+    if cur is None:
+        if not _load_paths(walk, paths()):
+            dirs = []
+            return Scan(None, scan(specs_dir, prefix, dirs), dirs)
+        drels, _, frels = walk.paths  # type: ignore[misc]
+        if statahead.enabled() and statahead.plan_key(root) != walk.key:
+            statahead.save_plan(root, walk.key, drels + frels)
+        cur = statahead.stat_paths(root, drels + frels)
+    if len(cur) != nd * 16 + len(walk.fstats):
+        cur = b""  # a plan of other paths: treat every folder as changed
+    dstats = array("q")
+    dstats.frombytes(cur[: nd * 16])
+    if cur and not walk.racy_dirs and dstats[::2].tobytes() == walk.dmtimes:
+        # no folder gained, lost or renamed an entry: the same files
+        fstats = cur[nd * 16:]
+        same = not walk.any_racy and fstats == walk.fstats
+        if not same and not _load_paths(walk, paths()):
+            dirs = []
+            return Scan(None, scan(specs_dir, prefix, dirs), dirs)
+        return Scan(same, None, [], walk, fstats, ahead)
+    if not _load_paths(walk, paths()):
+        dirs = []
+        return Scan(None, scan(specs_dir, prefix, dirs), dirs)
+    drels, dcounts, frels = walk.paths  # type: ignore[misc]
+    dmt = array("q")
+    dmt.frombytes(walk.dmtimes)
+    racy = set(walk.racy_dirs)
+    from sdd_core.statahead import unpack
+
+    disk, dirs, _ = _scan_by_folder(specs_dir, prefix, drels, dmt.tolist(),
+                                 [i in racy for i in range(nd)], dcounts, frels,
+                                 unpack(walk.fstats))
+    return Scan(None, disk, dirs, walk)
 
 
 def _list_folder(folder: str, rel: str, files: dict[str, tuple[int, int]]
@@ -142,40 +311,6 @@ def _list_folder(folder: str, rel: str, files: dict[str, tuple[int, int]]
             except OSError:
                 files[rel + name] = (-1, -1)
     return subs
-
-
-def quick_scan(specs_dir: str, prefix: str, blob: bytes | None
-               ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], bool | None]:
-    """``(disk, dirs, same)``: what :func:`scan` returns (and its folders), using the walk
-    snapshot. ``same`` is True when every folder and file matches the snapshot (nothing to
-    do), False when the same files are there but some differ from the snapshot (or may: racy
-    files), None when folders changed or there is no usable snapshot."""
-    drels: list[str] = []
-    try:
-        data: Any = marshal.loads(blob) if blob else None
-        if isinstance(data, tuple) and len(data) == 9 and data[0] == _WALK_FORMAT \
-                and data[1] == prefix:
-            (_, _, any_racy, drels, dmtimes, dracy, dcounts, frels, fstats) = data
-    except (EOFError, ValueError, TypeError):
-        pass
-    if not drels:
-        dirs: list[tuple[str, int]] = []
-        return scan(specs_dir, prefix, dirs), dirs, None
-    stat = os.stat
-    top = specs_dir + "/"
-    cut = len(prefix)
-    dpaths = [top + r[cut:] for r in drels]
-    if not any(dracy):
-        try:
-            if [stat(p).st_mtime_ns for p in dpaths] == dmtimes:
-                # no folder gained, lost or renamed an entry: the same files, stat them
-                cur = [(st.st_mtime_ns, st.st_size)
-                       for st in map(stat, [top + r[cut:] for r in frels])]
-                return (dict(zip(frels, cur)), list(zip(drels, dmtimes)),
-                        not any_racy and cur == fstats)
-        except OSError:
-            pass  # something vanished: go folder by folder
-    return _scan_by_folder(specs_dir, prefix, drels, dmtimes, dracy, dcounts, frels, fstats)
 
 
 def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list[int],
@@ -243,6 +378,8 @@ class RefreshReport:
     seconds: float = 0.0
     #: How many worker processes read the files (0: this process read them).
     workers: int = 0
+    #: Whether the files' stats came from the stat-ahead child (:mod:`sdd_core.statahead`).
+    stats_ahead: bool = False
 
     @property
     def any(self) -> bool:
@@ -405,22 +542,34 @@ class Cache:
         project = self.project
         prefix = project.specs_rel + "/"
         dirs: list[tuple[str, int]] = []
+        # partial: only the files in `disk` differ from the snapshot `walk_row` (same folders)
+        partial = False
+        walk_row: bytes | None = None
+        ahead = False
+        sc: Scan | None = None
         if full:
             disk = scan(str(project.specs_dir), prefix, dirs)
         else:
-            row = conn.execute("SELECT value FROM state WHERE key='walk'").fetchone()
-            disk, dirs, same = quick_scan(str(project.specs_dir), prefix,
-                                          row[0] if row else None)
-            if same:  # every folder and file as the snapshot recorded: nothing to read
-                report = RefreshReport(seconds=time.perf_counter() - t0)
+            walk_row = self._state(conn, "walk")
+            sc = quick_scan(str(project.root), prefix, walk_row,
+                            lambda: self._state(conn, "walk-paths"))
+            ahead = sc.ahead
+            if sc.same:  # every folder and file as the snapshot recorded: nothing to read
+                report = RefreshReport(seconds=time.perf_counter() - t0, stats_ahead=ahead)
                 self.last_report = report
                 return report
-            if same is None:  # folders changed, perhaps no spec did: look before locking
+            if sc.same is False and sc.walk is not None and not sc.walk.any_racy:
+                partial, disk = True, sc.changed()
+            else:
+                disk = sc.disk
+                dirs = sc.folders()
+            if sc.same is None:  # folders changed, perhaps no spec did: look before locking
                 known = self._known(conn)
                 todo = self._diff(disk, known)
                 if todo is None:
                     self._store_walk(conn, prefix, disk, dirs)
-                    report = RefreshReport(seconds=time.perf_counter() - t0)
+                    report = RefreshReport(seconds=time.perf_counter() - t0,
+                                           stats_ahead=ahead)
                     self.last_report = report
                     return report
         producer: _Producer | None = None
@@ -432,6 +581,10 @@ class Cache:
             producer = self._producer(plan(sorted(disk), disk, {}, 1))
         try:
             conn.execute("BEGIN IMMEDIATE")
+            if partial and self._state(conn, "walk") != walk_row:
+                # another process refreshed in between: compare every file
+                assert sc is not None
+                partial, disk, dirs = False, sc.disk, sc.folders()
             indexes: list[tuple[str, str]] = []
             if full:
                 # the indexes are built again once every row is in: cheaper than keeping
@@ -445,10 +598,10 @@ class Cache:
 
                 search_index.clear(conn)
                 known = {}
-            else:
-                known = self._known(conn)  # again, under the write lock
+            else:  # again, under the write lock
+                known = self._known(conn, list(disk) if partial else None)
             todo = self._diff(disk, known) if not full else (sorted(disk), [], [])
-            report = RefreshReport()
+            report = RefreshReport(stats_ahead=ahead)
             if todo is not None:
                 self._apply(conn, disk, known, *todo, report=report, full=full,
                             producer=producer)
@@ -456,7 +609,11 @@ class Cache:
                 conn.execute(sql)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
                          (str(time.time()),))
-            self._write_walk(conn, prefix, disk, dirs)
+            if partial:
+                assert sc is not None and sc.walk is not None
+                self._write_stats(conn, sc.walk, sc.fstats)
+            else:
+                self._write_walk(conn, prefix, disk, dirs)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -472,12 +629,43 @@ class Cache:
         return report
 
     @staticmethod
-    def _write_walk(conn: sqlite3.Connection, prefix: str, disk: dict[str, tuple[int, int]],
-                    dirs: list[tuple[str, int]]) -> None:
-        """Record the walk snapshot (inside the caller's write transaction)."""
+    def _state(conn: sqlite3.Connection, key: str) -> Any:
+        row = conn.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _write_walk(self, conn: sqlite3.Connection, prefix: str,
+                    disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]]) -> None:
+        """Record the walk snapshot (inside the caller's write transaction), and the
+        stat-ahead plan when the paths changed."""
+        from sdd_core import statahead
+
         any_racy = conn.execute("SELECT EXISTS (SELECT 1 FROM specs WHERE racy)").fetchone()[0]
-        blob = snapshot(prefix, disk, dirs, bool(any_racy), time.time())
-        conn.execute("INSERT OR REPLACE INTO state VALUES ('walk', ?)", (blob,))
+        encoded = encode_walk(prefix, disk, dirs, bool(any_racy), time.time())
+        if encoded is None:
+            conn.execute("DELETE FROM state WHERE key IN ('walk', 'walk-paths')")
+            return
+        head, paths, key, rels = encoded
+        old = decode_walk(self._state(conn, "walk"))
+        if old is None or old.key != key:
+            conn.execute("INSERT OR REPLACE INTO state VALUES ('walk-paths', ?)", (paths,))
+        conn.execute("INSERT OR REPLACE INTO state VALUES ('walk', ?)", (head,))
+        root = str(self.project.root)
+        if statahead.enabled() and statahead.plan_key(root) != key:
+            statahead.save_plan(root, key, rels)
+
+    @staticmethod
+    def _write_stats(conn: sqlite3.Connection, walk: Walk, fstats: bytes) -> None:
+        """Record new file stats in the snapshot ``walk`` (the same folders and files)."""
+        from array import array
+
+        any_racy = conn.execute("SELECT EXISTS (SELECT 1 FROM specs WHERE racy)").fetchone()[0]
+        limit = int((time.time() - RACY_SECONDS) * 1e9)
+        dmtimes = array("q")
+        dmtimes.frombytes(walk.dmtimes)
+        conn.execute("INSERT OR REPLACE INTO state VALUES ('walk', ?)", (marshal.dumps((
+            _WALK_FORMAT, walk.prefix, walk.key, bool(any_racy),
+            [i for i, mtime in enumerate(dmtimes) if mtime >= limit], walk.dmtimes,
+            fstats)),))
 
     def _store_walk(self, conn: sqlite3.Connection, prefix: str,
                     disk: dict[str, tuple[int, int]], dirs: list[tuple[str, int]]) -> None:
@@ -501,9 +689,17 @@ class Cache:
             conn.execute(f"PRAGMA busy_timeout={int(timeout)}")
 
     @staticmethod
-    def _known(conn: sqlite3.Connection) -> dict[str, tuple[int, int, int, str | None, int]]:
-        return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(
-            "SELECT path, mtime_ns, size, racy, hash, sid FROM specs")}
+    def _known(conn: sqlite3.Connection, paths: list[str] | None = None
+               ) -> dict[str, tuple[int, int, int, str | None, int]]:
+        """``{path: (mtime_ns, size, racy, hash, sid)}`` of every spec row (of ``paths``)."""
+        sql = "SELECT path, mtime_ns, size, racy, hash, sid FROM specs"
+        if paths is None:
+            return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(sql)}
+        out: dict[str, tuple[int, int, int, str | None, int]] = {}
+        for part in chunks(paths):
+            out.update((r[0], (r[1], r[2], r[3], r[4], r[5])) for r in conn.execute(
+                f"{sql} WHERE path IN ({','.join('?' * len(part))})", part))
+        return out
 
     def _diff(self, disk: dict[str, tuple[int, int]],
               known: dict[str, tuple[int, int, int, str | None, int]]

@@ -324,8 +324,11 @@ def test_cache_commands(cached, proj, run_sdd, spec_text):
                                         "difference": "title differs"}]
     assert run_sdd("cache", "rebuild", cwd=root).exit_code == 0
     assert run_sdd("cache", "verify", cwd=root).exit_code == 0
+    plan = root / ".sdd" / ".cache" / "stat-plan"
+    assert plan.is_file() or os.environ.get("SDD_STATAHEAD") == "0"
     assert run_sdd("cache", "clear", cwd=root).exit_code == 0
     assert not _db(root).exists()
+    assert not plan.exists()  # the stat-ahead plan goes with the cache
 
 
 def test_show_and_lazy_fields_match_the_files(cached, proj, run_sdd):

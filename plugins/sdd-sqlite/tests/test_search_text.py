@@ -108,37 +108,49 @@ def test_quick_scan_sees_what_a_full_walk_sees(tmp_path: Path) -> None:
     import shutil
     import time
 
-    from sdd_sqlite.store import quick_scan, scan, snapshot
+    from sdd_sqlite.store import encode_walk, quick_scan, scan
 
     specs = tmp_path / "specs"
+    root = str(tmp_path)
     _tree(specs, {"a/spec.md": "a", "a/b/spec.md": "b", "c/spec.md": "c", "top.md": "t",
                   "a/plan.md": "not a spec"})
     _age(specs)
+    rows: dict[str, bytes] = {}
 
     def record() -> bytes:
         dirs: list[tuple[str, int]] = []
         disk = scan(str(specs), "specs/", dirs)
-        return snapshot("specs/", disk, dirs, False, time.time())
+        encoded = encode_walk("specs/", disk, dirs, False, time.time())
+        assert encoded is not None
+        head, rows["paths"], _, plan = encoded
+        assert sorted(plan) == sorted([rel for rel, _ in dirs] + list(disk))
+        return head
+
+    def check(blob: bytes):  # type: ignore[no-untyped-def]
+        found = quick_scan(root, "specs/", blob, lambda: rows["paths"])
+        assert found.disk == scan(str(specs), "specs/")
+        return found
 
     blob = record()
-    disk, _, same = quick_scan(str(specs), "specs/", blob)
-    assert same and disk == scan(str(specs), "specs/")
-    assert sorted(disk) == ["specs/a/b/spec.md", "specs/a/spec.md", "specs/c/spec.md",
-                            "specs/top.md"]
+    found = check(blob)
+    assert found.same
+    assert sorted(found.disk) == ["specs/a/b/spec.md", "specs/a/spec.md", "specs/c/spec.md",
+                                  "specs/top.md"]
 
     def mutated(change) -> None:  # type: ignore[no-untyped-def]
         nonlocal blob
         change()
-        disk, _, same = quick_scan(str(specs), "specs/", blob)
-        assert not same  # False (files differ) or None (folders changed)
-        assert disk == scan(str(specs), "specs/")
+        assert not check(blob).same  # False (files differ) or None (folders changed)
         _age(specs)
         blob = record()
-        assert quick_scan(str(specs), "specs/", blob)[2]
+        assert check(blob).same
 
     mutated(lambda: (specs / "c/spec.md").write_text("c changed", encoding="utf-8"))
     (specs / "c/spec.md").write_text("c changed again", encoding="utf-8")
-    assert quick_scan(str(specs), "specs/", blob)[2] is False  # same folders, a file differs
+    found = check(blob)
+    assert found.same is False  # same folders, a file differs
+    assert list(found.changed()) == ["specs/c/spec.md"]
+    assert found.changed()["specs/c/spec.md"][1] == len("c changed again")
     _age(specs)
     blob = record()
     mutated(lambda: _tree(specs, {"a/b/new.md": "n"}))                # file in a known folder
@@ -154,9 +166,17 @@ def test_quick_scan_sees_what_a_full_walk_sees(tmp_path: Path) -> None:
     st = os.stat(specs / "r")
     _tree(specs, {"r/x.md": "x"})
     os.utime(specs / "r", ns=(st.st_atime_ns, st.st_mtime_ns))  # same tick as recorded
-    disk, _, same = quick_scan(str(specs), "specs/", blob)
-    assert "specs/r/x.md" in disk and not same
-    assert quick_scan(str(specs), "specs/", b"garbage")[0] == scan(str(specs), "specs/")
+    found = check(blob)
+    assert "specs/r/x.md" in found.disk and not found.same
+    # no snapshot, a damaged one, or a paths row that does not match it: a full walk
+    assert check(b"garbage").same is None
+    _age(specs)
+    blob = record()
+    good = rows["paths"]
+    rows["paths"] = good[:-1] + b"x"
+    assert check(blob).same is None
+    rows["paths"] = good
+    assert check(blob).same
 
 
 def test_refresh_indexes_only_what_changed(sdd_entrypoints, sdd_project, spec_text,
