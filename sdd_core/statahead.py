@@ -37,6 +37,8 @@ _MAGIC = b"SDDSTAT1"
 #: millisecond; ``SDD_STATAHEAD=1`` starts one for any plan).
 MIN_PATHS = 256
 
+_NO_READ = frozenset(("-h", "--help", "-V", "--version"))
+
 # (root, pid, fd) of the child started by start(), until results() or discard()
 _pending: tuple[str, int, int] | None = None
 
@@ -158,7 +160,10 @@ def start(argv: list[str] | None = None) -> bool:
     global _pending
     if _pending is not None or not enabled():
         return False
-    root = _project_root(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg in _NO_READ for arg in argv):
+        return False  # help or the version: no spec is read
+    root = _project_root(argv)
     if root is None:
         return False
     plan = os.path.join(root, PLAN)
@@ -176,6 +181,9 @@ def start(argv: list[str] | None = None) -> bool:
     if pid == 0:  # the child: stat, write the figures, leave without any clean-up
         code = 1
         try:
+            # hold no inherited descriptor open (a pipe the caller waits on to close, say)
+            os.closerange(0, out)
+            os.closerange(out + 1, 1 << 16)
             with open(plan, "rb") as fh:
                 data = fh.read()
             key = data[len(_MAGIC):len(_MAGIC) + 16]

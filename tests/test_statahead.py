@@ -145,6 +145,8 @@ def test_no_child_when_off_small_or_without_a_plan(tmp_path: Path) -> None:
     big = [f".sdd/specs/f{i % 5}/../f{i % 5}/spec.md" for i in range(statahead.MIN_PATHS * 2)]
     statahead.save_plan(root, KEY, big)
     assert _probe(root, ["-C", root], "")["started"] is True
+    for no_read in (["--version"], ["-V"], ["list", "--help"], ["-h"]):
+        assert _probe(root, ["-C", root, *no_read], "")["started"] is False
     # a damaged plan: the child fails, the caller gets nothing and stats itself
     Path(root, statahead.PLAN).write_bytes(b"SDDSTAT1" + KEY + b"\x00garbage" * 1000)
     got = _probe(root, ["-C", root], TAKE)
@@ -169,6 +171,32 @@ def test_the_project_is_found_as_the_cli_finds_it(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     assert find(["-C", str(outside)]) is None
+
+
+def test_the_child_holds_no_descriptor_of_the_caller(tmp_path: Path) -> None:
+    """A caller that reads the output of ``sdd`` until it is closed must not wait for the
+    child: the child closes every descriptor it inherited (stdin, stdout, stderr, ...)."""
+    root, _ = _project(tmp_path)
+    statahead.save_plan(root, KEY, [f"missing/{i}" for i in range(300_000)])  # ~0.5 s
+    got = _probe(root, ["-C", root], """
+        import time
+        pid = statahead._pending[1]
+        seen = None
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                fds = {int(n) for n in os.listdir(f"/proc/{pid}/fd")}
+            except OSError:
+                break  # finished
+            if fds and not fds & {0, 1, 2}:
+                seen = sorted(fds)
+                break
+            time.sleep(0.001)
+        out["fds"] = seen
+        out["figures"] = statahead.results(root, key) is not None
+    """, SDD_STATAHEAD="1")
+    assert got["figures"]
+    assert got["fds"] is not None and len(got["fds"]) == 1  # its own result file only
 
 
 def test_the_console_script_starts_the_child_before_click_is_imported() -> None:
