@@ -866,10 +866,13 @@ class Cache:
                 ids.add(key)
                 paths.update((f"{SPECS_REL}/{key}.md", f"{SPECS_REL}/{key}/spec.md"))
         ids_l, paths_l = sorted(ids), sorted(paths)
+        lowered = sorted({i.lower() for i in ids_l})
+        # two indexed look-ups (id_lc, path): one `id IN ... OR path IN ...` scans the table
         found = {r[0] for r in conn.execute(
-            f"SELECT id FROM specs WHERE id IS NOT NULL AND (id IN"
-            f" ({','.join('?' * len(ids_l))}) OR path IN ({','.join('?' * len(paths_l))}))",
-            [*ids_l, *paths_l])}
+            f"SELECT id FROM specs WHERE id_lc IN ({','.join('?' * len(lowered))})"
+            f" AND id IN ({','.join('?' * len(ids_l))})"
+            f" UNION SELECT id FROM specs WHERE path IN ({','.join('?' * len(paths_l))})"
+            f" AND id IS NOT NULL", [*lowered, *ids_l, *paths_l])}
         # every file holding a found id: a duplicate elsewhere may come first in walk order
         found_l = sorted(found)
         return _stubs(conn.execute(
