@@ -39,7 +39,7 @@ MIN_PATHS = 256
 
 _NO_READ = frozenset(("-h", "--help", "-V", "--version"))
 
-# (root, pid, fd) of the child started by start(), until results() or discard()
+# (root, done pipe, figures fd) of the worker start() started, until results() or discard()
 _pending: tuple[str, int, int] | None = None
 
 
@@ -155,8 +155,13 @@ def enabled() -> bool:
 
 
 def start(argv: list[str] | None = None) -> bool:
-    """Fork the child that stats the plan of the project ``argv`` names (the CLI's own
-    arguments when ``None``); returns whether one was started."""
+    """Start the process that stats the plan of the project ``argv`` names (the CLI's own
+    arguments when ``None``); returns whether one was started.
+
+    It is a grandchild: the child forks it and exits at once, so it is never left as a
+    zombie of a long-running ``sdd`` (a server that never asks for the figures). It writes
+    the figures to an anonymous memory file, then one byte to a pipe; the parent keeps
+    the pipe's read end to learn when they are complete."""
     global _pending
     if _pending is not None or not enabled():
         return False
@@ -174,73 +179,99 @@ def start(argv: list[str] | None = None) -> bool:
     except OSError:
         return False
     try:
-        pid = os.fork()
+        done_r, done_w = os.pipe()
     except OSError:
         os.close(out)
         return False
-    if pid == 0:  # the child: stat, write the figures, leave without any clean-up
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (out, done_r, done_w):
+            os.close(fd)
+        return False
+    if pid == 0:  # the child: fork the worker and leave
         code = 1
         try:
-            # hold no inherited descriptor open (a pipe the caller waits on to close, say)
-            os.closerange(0, out)
-            os.closerange(out + 1, 1 << 16)
-            with open(plan, "rb") as fh:
-                data = fh.read()
-            key = data[len(_MAGIC):len(_MAGIC) + 16]
-            if data.startswith(_MAGIC):
-                rels = marshal.loads(data[len(_MAGIC) + 16:])
-                blob = stat_paths(root, rels)
-                data = marshal.dumps((_FORMAT, key, time.time(), blob))
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(out, view):]
-                code = 0
+            if os.fork() == 0:
+                _work(root, plan, out, done_w)
+            code = 0
         except BaseException:  # noqa: BLE001 - the parent stats the files itself
             pass
         finally:
             os._exit(code)
-    _pending = (root, pid, out)
+    os.close(done_w)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except OSError:
+        status = 1
+    if status != 0:
+        os.close(out)
+        os.close(done_r)
+        return False
+    _pending = (root, done_r, out)
     return True
 
 
+def _work(root: str, plan: str, out: int, done: int) -> None:
+    """The worker: stat the plan's paths, write the figures to ``out``, a byte to ``done``,
+    and leave without any clean-up. It holds no other inherited descriptor (a pipe whose
+    reader waits for every writer to close it, say)."""
+    code = 1
+    try:
+        keep = sorted((out, done))
+        os.closerange(0, keep[0])
+        os.closerange(keep[0] + 1, keep[1])
+        os.closerange(keep[1] + 1, 1 << 16)
+        with open(plan, "rb") as fh:
+            data = fh.read()
+        key = data[len(_MAGIC):len(_MAGIC) + 16]
+        if data.startswith(_MAGIC):
+            rels = marshal.loads(data[len(_MAGIC) + 16:])
+            blob = stat_paths(root, rels)
+            data = marshal.dumps((_FORMAT, key, time.time(), blob))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view):]
+            os.write(done, b"1")
+            code = 0
+    except BaseException:  # noqa: BLE001 - the parent stats the files itself
+        pass
+    finally:
+        os._exit(code)
+
+
 def results(root: str, key: bytes) -> bytes | None:
-    """The :func:`stat_paths` figures the child read for ``root``'s plan, if it was saved
+    """The :func:`stat_paths` figures the worker read for ``root``'s plan, if it was saved
     under ``key``, is fresh, and nothing was written since; ``None`` otherwise. Given once:
-    the first caller takes them (waiting for the child if it is still at work)."""
+    the first caller takes them (waiting for the worker if it is still at work)."""
     global _pending
     pending = _pending
     if pending is None or pending[0] != root:
         return None
     _pending = None
-    _, pid, fd = pending
+    _, done, fd = pending
     try:
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            return None
+        if os.read(done, 1) != b"1":
+            return None  # the worker failed (the pipe closed without a word)
         size = os.fstat(fd).st_size
-        data = os.pread(fd, size, 0)
-        fmt, got, when, blob = marshal.loads(data)
+        fmt, got, when, blob = marshal.loads(os.pread(fd, size, 0))
     except (OSError, EOFError, ValueError, TypeError):
         return None
     finally:
         os.close(fd)
+        os.close(done)
     if fmt != _FORMAT or got != key or not 0 <= time.time() - when <= MAX_AGE:
         return None
     return blob
 
 
 def discard() -> None:
-    """Forget the figures of a child (this process is about to change spec files)."""
+    """Forget the figures of the worker (this process is about to change spec files)."""
     global _pending
     pending, _pending = _pending, None
-    if pending is None:
-        return
-    _, pid, fd = pending
-    import signal
-
-    for step in (lambda: os.close(fd), lambda: os.kill(pid, signal.SIGKILL),
-                 lambda: os.waitpid(pid, 0)):
-        try:
-            step()
-        except OSError:
-            pass
+    if pending is not None:
+        for fd in pending[1:]:
+            try:
+                os.close(fd)
+            except OSError:
+                pass

@@ -173,30 +173,41 @@ def test_the_project_is_found_as_the_cli_finds_it(tmp_path: Path) -> None:
     assert find(["-C", str(outside)]) is None
 
 
-def test_the_child_holds_no_descriptor_of_the_caller(tmp_path: Path) -> None:
+def test_the_worker_holds_no_descriptor_of_the_caller_and_is_no_child(tmp_path: Path
+                                                                      ) -> None:
     """A caller that reads the output of ``sdd`` until it is closed must not wait for the
-    child: the child closes every descriptor it inherited (stdin, stdout, stderr, ...)."""
+    worker: it closes every descriptor it inherited (stdin, stdout, stderr, ...). And it is
+    not a child of the ``sdd`` process, so a long-running one never keeps a zombie."""
     root, _ = _project(tmp_path)
     statahead.save_plan(root, KEY, [f"missing/{i}" for i in range(300_000)])  # ~0.5 s
     got = _probe(root, ["-C", root], """
-        import time
-        pid = statahead._pending[1]
-        seen = None
+        import glob, time
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            out["children"] = True
+        except ChildProcessError:
+            out["children"] = False
+        me, seen = f"/proc/{os.getpid()}/", None
         deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                fds = {int(n) for n in os.listdir(f"/proc/{pid}/fd")}
-            except OSError:
-                break  # finished
-            if fds and not fds & {0, 1, 2}:
-                seen = sorted(fds)
-                break
+        while seen is None and time.time() < deadline:
+            for link in glob.glob("/proc/[0-9]*/fd/*"):
+                if link.startswith(me):
+                    continue
+                try:
+                    if "sdd-statahead" not in os.readlink(link):
+                        continue
+                    fds = {int(n) for n in os.listdir(os.path.dirname(link))}
+                except OSError:
+                    continue
+                if not fds & {0, 1, 2}:
+                    seen = sorted(fds)
             time.sleep(0.001)
         out["fds"] = seen
         out["figures"] = statahead.results(root, key) is not None
     """, SDD_STATAHEAD="1")
     assert got["figures"]
-    assert got["fds"] is not None and len(got["fds"]) == 1  # its own result file only
+    assert got["children"] is False
+    assert got["fds"] is not None and len(got["fds"]) == 2  # its result file and pipe
 
 
 def test_the_console_script_starts_the_child_before_click_is_imported() -> None:
