@@ -208,6 +208,26 @@ class Scan:
             self._disk = dict(zip(self.walk.paths[2], unpack(self.fstats)))
         return self._disk
 
+    def has(self, paths: list[str]) -> bool:
+        """Whether every one of ``paths`` is a file of the snapshot (``same`` not None)."""
+        assert self.walk is not None and self.walk.paths is not None
+        return set(paths) <= self._positions(paths).keys()
+
+    def stats_of(self, paths: list[str]) -> dict[str, tuple[int, int]]:
+        """``{path: stat now}`` of those of ``paths`` the snapshot lists."""
+        from sdd_core.statahead import unpack
+
+        pos = self._positions(paths)
+        return {p: unpack(self.fstats[i * 16:i * 16 + 16])[0] for p, i in pos.items()}
+
+    def _positions(self, paths: list[str]) -> dict[str, int]:
+        """``{path: its index in the snapshot}`` of those of ``paths`` it lists."""
+        assert self.walk is not None and self.walk.paths is not None
+        if not paths:
+            return {}
+        want = set(paths)
+        return {p: i for i, p in enumerate(self.walk.paths[2]) if p in want}
+
     def changed(self) -> dict[str, tuple[int, int]]:
         """``{path: stat}`` of the files whose stat differs from the snapshot's (``same``
         False, same folders)."""
@@ -558,8 +578,12 @@ class Cache:
                 report = RefreshReport(seconds=time.perf_counter() - t0, stats_ahead=ahead)
                 self.last_report = report
                 return report
-            if sc.same is False and sc.walk is not None and not sc.walk.any_racy:
+            racy = self._racy(conn) if sc.same is False and sc.walk is not None \
+                and sc.walk.any_racy else []
+            if sc.same is False and (not racy or sc.has(racy)):
+                # the same files: compare only those whose stat differs, and the racy ones
                 partial, disk = True, sc.changed()
+                disk.update(sc.stats_of(racy))
             else:
                 disk = sc.disk
                 dirs = sc.folders()
@@ -627,6 +651,11 @@ class Cache:
         report.seconds = time.perf_counter() - t0
         self.last_report = report
         return report
+
+    @staticmethod
+    def _racy(conn: sqlite3.Connection) -> list[str]:
+        """The paths of the files marked racy (re-hashed by the next refresh)."""
+        return [r[0] for r in conn.execute("SELECT path FROM specs WHERE racy")]
 
     @staticmethod
     def _state(conn: sqlite3.Connection, key: str) -> Any:

@@ -85,6 +85,32 @@ def test_same_size_same_second_edit_is_seen(cached, proj, run_sdd, spec_text):
         "auth/login"]
 
 
+def test_racy_files_are_rehashed_with_the_edited_ones(cached, proj, run_sdd, spec_text):
+    """With the folders unchanged, a refresh compares only the files whose stat differs
+    and the racy ones: a same-size, same-tick edit of a racy file is still seen next to an
+    ordinary edit, and the cache matches the files."""
+    root = proj.root
+    for folder, dirs, files in os.walk(root / ".sdd"):
+        for name in [*dirs, *files]:
+            p = os.path.join(folder, name)
+            st = os.stat(p)
+            os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - 120_000_000_000))
+    run_sdd("list", cwd=root)  # every file settled
+    login = root / ".sdd" / "specs" / "auth" / "login" / "spec.md"
+    text = login.read_text(encoding="utf-8")
+    login.write_text(text.replace("title: Login", "title: Lagin"), encoding="utf-8")
+    assert _ids(run_sdd("query", "title:lagin", "--format", "json", cwd=root)) == [
+        "auth/login"]  # read again, and racy: modified just now
+    st = os.stat(login)
+    login.write_text(text.replace("title: Login", "title: Lugin"), encoding="utf-8")
+    os.utime(login, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime, same size
+    touch_later(root / ".sdd" / "specs" / "billing" / "invoice.md",
+                spec_text(title="Invoice v3"))
+    assert _ids(run_sdd("query", "title:lugin OR title:\"invoice v3\"", "--format", "json",
+                        cwd=root)) == ["auth/login", "billing/invoice"]
+    assert run_sdd("cache", "verify", cwd=root).exit_code == 0
+
+
 def test_dependency_resolution_follows_added_specs(cached, sdd_project, spec_text, run_sdd):
     proj = sdd_project({"a.md": spec_text("a", depends=["b"])})
     root = proj.root
