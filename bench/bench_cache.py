@@ -20,9 +20,6 @@ process) much less, so both are printed. Children may write byte-code caches (as
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,10 +28,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from benchkit import speed_line  # noqa: E402
-from generate import generate  # noqa: E402
+import benchkit
+from benchkit import best, child_env, edit_spec, speed_line
+from generate import generate
 
-SDD = str(Path(sys.executable).with_name("sdd"))
 QUERY = "status:review AND phase:2"
 SEARCH = "payment failure"
 #: Targets at 10,000 specs (whole-process wall time on a quiet machine), seconds.
@@ -44,40 +41,12 @@ EDIT_BUDGET = 0.100  # a changed file may add at most this much to the next quer
 
 def env(cache: bool) -> dict[str, str]:
     """The environment of a run with or without the cache."""
-    out = {k: v for k, v in os.environ.items()
-           if not k.startswith("SDD_") and k != "PYTHONDONTWRITEBYTECODE"}
-    out["SDD_LOAD_PLUGINS"] = "sqlite"
-    if not cache:
-        out["SDD_DISABLE_PLUGINS"] = "sqlite"
-    return out
+    return child_env("sqlite", disable=None if cache else "sqlite")
 
 
 def run(root: Path, args: list[str], cache: bool = True) -> tuple[float, float]:
     """``(wall, cpu)`` seconds of one ``sdd`` process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    out = subprocess.run([SDD, "-C", str(root), *args], env=env(cache),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    took = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if out.returncode not in (0, 1):
-        raise SystemExit(f"sdd {' '.join(args)} failed: {out.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return took, cpu
-
-
-def best(n: int, fn) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """The best wall time and the best CPU time of ``n`` runs."""
-    runs = [fn() for _ in range(n)]
-    return min(r[0] for r in runs), min(r[1] for r in runs)
-
-
-def touch_one(root: Path, i: int) -> None:
-    """Change one spec file (a line appended to its body)."""
-    specs = sorted((root / ".sdd" / "specs").rglob("spec.md"))
-    path = specs[(i * 7919) % len(specs)]
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"\nEdited {i}.\n")
+    return benchkit.run(root, args, env(cache))
 
 
 def bench(size: int, repeat: int, base: Path) -> dict[str, tuple[float, float]]:
@@ -95,7 +64,8 @@ def bench(size: int, repeat: int, base: Path) -> dict[str, tuple[float, float]]:
     edits = iter(range(10_000))
 
     def edited() -> tuple[float, float]:
-        touch_one(root, next(edits))
+        i = next(edits)
+        edit_spec(root, i * 7919, f"\nEdited {i}.\n")
         return run(root, query)
 
     r["query after 1 edit"] = best(repeat, edited)

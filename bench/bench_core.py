@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,18 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-
-SDD = str(Path(sys.executable).with_name("sdd"))
-
-
-def wall(cmd: list[str], runs: int, env: dict[str, str], cwd: Path | None = None) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - t)
-    return best
+from benchkit import SDD, child_env, speed_line, wall
+from generate import generate
 
 
 def read_all(root: Path) -> float:
@@ -60,12 +49,11 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="reuse/keep generated projects in DIR")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="sdd-bench-core-"))
-    # PYTHONDONTWRITEBYTECODE would make every run compile the sources again (~60 ms)
-    env_all = {k: v for k, v in os.environ.items()
-               if not k.startswith("SDD_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env_nocache = {**env_all, "SDD_DISABLE_PLUGINS": "sqlite"}
-    env_core = {**env_all, "SDD_LOAD_PLUGINS": ""}  # the core alone: no cache, no plugin rules
+    env_all = child_env()
+    env_nocache = child_env(disable="sqlite")
+    env_core = child_env(load="")  # the core alone: no cache, no plugin rules
 
+    print(speed_line())
     py = wall([sys.executable, "-c", "pass"], args.runs, env_all)
     helptime = wall([SDD, "--help"], max(args.runs, 5), env_all)
     print(f"python start-up           {py * 1000:8.1f} ms")

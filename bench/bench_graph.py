@@ -19,49 +19,30 @@ the quality scores.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import benchkit
+from benchkit import SDD, best, child_env, speed_line
 from generate import generate
 
-SDD = str(Path(sys.executable).with_name("sdd"))
 TARGETS = {"impact ID": 1.5, "impact report": 1.5, "quality --all": 1.0}
 
 
 def env(cache: bool) -> dict[str, str]:
     """The environment of a run with or without the SQLite cache."""
-    out = {k: v for k, v in os.environ.items() if not k.startswith("SDD_")}
-    out["SDD_LOAD_PLUGINS"] = "graph,sqlite" if cache else "graph"
-    return out
+    return child_env("graph,sqlite" if cache else "graph", bytecode=False)
 
 
 def run(root: Path, args: list[str], cache: bool) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one ``sdd`` process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    out = subprocess.run([SDD, "-C", str(root), *args], env=env(cache), check=False,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    took = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if out.returncode not in (0, 1):
-        raise SystemExit(f"sdd {' '.join(args)} failed ({out.returncode}): {out.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return took, cpu
-
-
-def best(n: int, fn: Callable[[], tuple[float, float]]) -> tuple[float, float]:
-    """The best wall time and the best CPU time of ``n`` runs."""
-    runs = [fn() for _ in range(n)]
-    return min(w for w, _ in runs), min(c for _, c in runs)
+    return benchkit.run(root, args, env(cache))
 
 
 def most_depended_on(root: Path) -> str:
@@ -126,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     base = args.keep or Path(tempfile.mkdtemp(prefix="sdd-bench-graph-"))
     print(f"sdd: {SDD}; best of {args.repeat}; wall seconds of a whole process", flush=True)
-    floor, floor_cpu = best(args.repeat, _version)
+    print(speed_line(), flush=True)
+    floor, floor_cpu = best(args.repeat,
+                            lambda: benchkit.run(None, ["--version"], env(True), ok=(0,)))
     print(f"start-up floor (sdd --version): {floor:.3f} s wall, {floor_cpu:.3f} s cpu\n")
     last: tuple[Path, str] | None = None
     for n in sizes:
@@ -160,15 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         for step, secs in breakdown(root, spec_id).items():
             print(f"  {step:<40}{secs:>8.3f}")
     return 0
-
-
-def _version() -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    subprocess.run([SDD, "--version"], env=env(True), stdout=subprocess.DEVNULL, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    took = time.perf_counter() - t
-    return took, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 if __name__ == "__main__":

@@ -18,35 +18,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-
-SDD = str(Path(sys.executable).with_name("sdd"))
-
-
-def best(fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None) -> float:
-    t_best = float("inf")
-    for _ in range(runs):
-        if setup is not None:
-            setup()
-        t = time.perf_counter()
-        fn()
-        t_best = min(t_best, time.perf_counter() - t)
-    return t_best
-
-
-def wall(cmd: list[str], runs: int, env: dict[str, str], cwd: Path) -> float:
-    return best(lambda: subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL, check=False), runs)
+from benchkit import SDD, best_time, child_env, speed_line, wall
+from generate import generate
 
 
 def add_reviews(root: Path) -> tuple[int, int]:
@@ -96,7 +77,7 @@ def load_time(root: Path, runs: int) -> float:
         project.index().invalidate()
         project.load()
 
-    return best(fresh, runs)
+    return best_time(runs, fresh)
 
 
 def in_process(root: Path, runs: int) -> dict[str, float]:
@@ -114,9 +95,9 @@ def in_process(root: Path, runs: int) -> dict[str, float]:
     core = [r for r in rules if not r.code.startswith("R")]
     review = [r for r in rules if r.code.startswith("R")]
     out = {
-        "core_rules": best(lambda: run_rules(project, result, core), runs),
-        "review_rules": best(lambda: run_rules(project, result, review), runs),
-        "pending": best(lambda: api.pending(project), runs),
+        "core_rules": best_time(runs, lambda: run_rules(project, result, core)),
+        "review_rules": best_time(runs, lambda: run_rules(project, result, review)),
+        "pending": best_time(runs, lambda: api.pending(project)),
     }
     target = next(s for s in result.specs if s.status == "review" and s.reviews)
     bob = Actor(name="zed")
@@ -128,10 +109,10 @@ def in_process(root: Path, runs: int) -> dict[str, float]:
 
     def warm() -> None:
         keep.append(project.load())
-    out["update"] = best(lambda: project.update_spec(
-        target.id, {"bench_counter": next(flip)}, actor=bob), runs, setup=warm)
-    out["approve"] = best(lambda: api.approve(project, target.id, "ok", bob), runs,
-                          setup=warm)
+    out["update"] = best_time(runs, lambda: project.update_spec(
+        target.id, {"bench_counter": next(flip)}, actor=bob), setup=warm)
+    out["approve"] = best_time(runs, lambda: api.approve(project, target.id, "ok", bob),
+                               setup=warm)
     findings = run_rules(project, project.load(), review)
     out["r001"] = sum(1 for f in findings if f.code == "R001")
     return out
@@ -146,8 +127,8 @@ def main() -> int:
     base = args.keep or Path(tempfile.mkdtemp(prefix="sdd-bench-review-"))
     os.environ["SDD_LOAD_PLUGINS"] = "review"
     os.environ["SDD_USER"] = "bench"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("SDD_")},
-           "SDD_LOAD_PLUGINS": "review", "SDD_USER": "bench"}
+    env = child_env("review", bytecode=False, SDD_USER="bench")
+    print(speed_line())
     for n in [int(s) for s in args.sizes.split(",")]:
         root = project_dir(base, n)
         plain = load_time(project_dir(base, n, reviews=False), args.runs)

@@ -20,22 +20,19 @@ environment.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from benchkit import speed_line  # noqa: E402
-from generate import generate  # noqa: E402
+import benchkit
+from benchkit import SDD, child_env, edit_spec, speed_line
+from generate import generate
 
-SDD = str(Path(sys.executable).with_name("sdd"))
 QUERY = "payment failure"
 TARGET_FTS5 = 0.120
 
@@ -52,10 +49,7 @@ def installed_backends() -> list[str]:
 
 
 def env() -> dict[str, str]:
-    out = {k: v for k, v in os.environ.items()
-           if not k.startswith("SDD_") and k != "PYTHONDONTWRITEBYTECODE"}
-    out["SDD_LOAD_PLUGINS"] = "sqlite,whoosh"
-    return out
+    return child_env("sqlite,whoosh")
 
 
 #: CPU seconds (user + system) of each ``run``, by its wall time (read by ``best``).
@@ -64,15 +58,8 @@ _CPU: dict[float, float] = {}
 
 def run(root: Path, args: list[str]) -> float:
     """Wall seconds of one ``sdd`` process (its CPU seconds are kept in ``_CPU``)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    out = subprocess.run([SDD, "-C", str(root), *args], env=env(), stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True)
-    took = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if out.returncode != 0:
-        raise SystemExit(f"sdd {' '.join(args)} failed: {out.stderr}")
-    _CPU[took] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    took, cpu = benchkit.run(root, args, env(), ok=(0,))
+    _CPU[took] = cpu
     return took
 
 
@@ -90,14 +77,6 @@ def has_command(root: Path, *words: str) -> bool:
     return out.returncode == 0
 
 
-def touch_one(root: Path) -> None:
-    path = sorted((root / ".sdd" / "specs").rglob("spec.md"))[0]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + "\nA note about payment failure.\n", encoding="utf-8")
-    st = path.stat()
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 3_000_000_000))
-
-
 def measure(root: Path, backend: str, repeat: int) -> dict[str, float | None]:
     search = ["search", QUERY, "--backend", backend, "--limit", "10"]
     build: float | None = None
@@ -109,7 +88,7 @@ def measure(root: Path, backend: str, repeat: int) -> dict[str, float | None]:
         else:
             build = run(root, search)
     query = min(run(root, search) for _ in range(repeat))
-    touch_one(root)
+    edit_spec(root, 0, "\nA note about payment failure.\n", mtime_ahead=3)
     after_edit = run(root, search)
     return {"index build": build, "search": query, "search after 1 edit": after_edit}
 

@@ -31,7 +31,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-SDD = str(Path(sys.executable).parent / "sdd")
+
+from benchkit import SDD, child_env, speed_line
 
 
 def free_port() -> int:
@@ -186,13 +187,13 @@ def main() -> None:
 
     from generate import generate
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SDD_")}
-    env["SDD_LOAD_PLUGINS"] = "server,review,rbac,audit"
-    env["SDD_SERVER_AUDIT_VIEWS"] = "1" if args.audit_views else "0"
+    env = child_env("server,review,rbac,audit", bytecode=False,
+                    SDD_SERVER_AUDIT_VIEWS="1" if args.audit_views else "0")
     backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
     print(f"SDD server benchmark: {args.concurrency} connections, {args.duration:.0f} s per"
           f" measurement, {args.workers} worker(s), {args.client} client, audit of views "
           f"{'on' if args.audit_views else 'off'}")
+    print(speed_line())
     print(f"{'specs':>6} {'db':<10} {'endpoint':<22} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
           f" {'errors':>6} {'vs health':>9}")
     for size in [int(s) for s in args.sizes.split(",")]:

@@ -15,38 +15,22 @@ to ``sdd list`` measured in the same run. The cost of the site per spec is print
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import benchkit
+from benchkit import best, child_env, speed_line
 from generate import generate
-
-SDD = str(Path(sys.executable).with_name("sdd"))
 
 
 def run(root: Path, args: list[str], plugins: str) -> float:
     """Wall time of one ``sdd`` process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SDD_")}
-    env["SDD_LOAD_PLUGINS"] = plugins
-    t = time.perf_counter()
-    out = subprocess.run([SDD, "-C", str(root), *args], env=env, check=False,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    took = time.perf_counter() - t
-    if out.returncode != 0:
-        raise SystemExit(f"sdd {' '.join(args)} failed ({out.returncode}): {out.stderr}")
-    return took
-
-
-def best(repeat: int, fn: Callable[[], float]) -> float:
-    return min(fn() for _ in range(repeat))
+    return benchkit.run(root, args, child_env(plugins, bytecode=False), ok=(0,))[0]
 
 
 def bench(size: int, repeat: int, keep: Path | None) -> None:
@@ -89,6 +73,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep generated projects here (reused)")
     args = ap.parse_args()
+    print(speed_line())
     for size in (int(s) for s in args.sizes.split(",")):
         bench(size, args.repeat, args.keep)
 

@@ -30,9 +30,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from benchkit import SDD, speed_line
 from generate import generate
 
-SDD = str(Path(sys.executable).with_name("sdd"))
 TARGET_S = 3.0
 _REQ = re.compile(r"^### (REQ-\d+)", re.MULTILINE)
 
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep generated projects here")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(speed_line())
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)

@@ -17,29 +17,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / "bench"))
+#: The repository's bench/ folder (shared helpers and the project generator).
+BENCH = next(p / "bench" for p in Path(__file__).resolve().parents
+             if (p / "bench" / "benchkit.py").is_file())
+sys.path.insert(0, str(BENCH))
 
+from benchkit import SDD, best_time, speed_line, wall
 from generate import generate
-
-SDD = str(Path(sys.executable).with_name("sdd"))
-
-
-def best(fn: Callable[[], Any], runs: int) -> float:
-    t_best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        t_best = min(t_best, time.perf_counter() - t)
-    return t_best
 
 
 def describe(root: Path) -> int:
@@ -92,17 +82,15 @@ def run(size: int, runs: int) -> None:
                 return fn()
             return call
 
-        t_core = best(lambda: run_rules(project, result, core), runs)
-        t_mine = best(cold(lambda: run_rules(project, result, mine)), runs)
-        t_load = best(lambda: Project(root, pm=get_plugin_manager()).load(), runs)
-        t_dbml = best(cold(lambda: to_dbml(collect.project_model(specs))), runs)
-        t_er = best(cold(lambda: to_mermaid(collect.project_model(specs))), runs)
+        t_core = best_time(runs, lambda: run_rules(project, result, core))
+        t_mine = best_time(runs, cold(lambda: run_rules(project, result, mine)))
+        t_load = best_time(runs, lambda: Project(root, pm=get_plugin_manager()).load())
+        t_dbml = best_time(runs, cold(lambda: to_dbml(collect.project_model(specs))))
+        t_er = best_time(runs, cold(lambda: to_mermaid(collect.project_model(specs))))
         env = {**os.environ, "SDD_LOAD_PLUGINS": "dbml", "NO_COLOR": "1"}
 
         def cli(*args: str) -> float:
-            return best(lambda: subprocess.run([SDD, "-C", str(root), *args], env=env,
-                                               stdout=subprocess.DEVNULL,
-                                               stderr=subprocess.DEVNULL, check=True), runs)
+            return wall([SDD, "-C", str(root), *args], runs, env, check=True)
 
         t_cli, t_list = cli("dbml", "export"), cli("list")
         print(f"\n{size} specs ({tables} tables)")
@@ -121,6 +109,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    print(speed_line())
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.runs)
 

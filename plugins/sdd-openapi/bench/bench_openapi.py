@@ -17,29 +17,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / "bench"))
+#: The repository's bench/ folder (shared helpers and the project generator).
+BENCH = next(p / "bench" for p in Path(__file__).resolve().parents
+             if (p / "bench" / "benchkit.py").is_file())
+sys.path.insert(0, str(BENCH))
 
+from benchkit import SDD, best_time, speed_line, wall
 from generate import generate
-
-SDD = str(Path(sys.executable).with_name("sdd"))
-
-
-def best(fn: Callable[[], Any], runs: int) -> float:
-    t_best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        t_best = min(t_best, time.perf_counter() - t)
-    return t_best
 
 
 def declare(root: Path) -> int:
@@ -84,21 +72,19 @@ def run(size: int, runs: int) -> None:
         from sdd_openapi.generate import generate as make_doc
         from sdd_openapi.operations import METHODS
 
-        t_core = best(lambda: run_rules(project, result, core), runs)
-        t_mine = best(lambda: run_rules(project, result, mine), runs)
-        t_load = best(lambda: Project(root, pm=get_plugin_manager()).load(), runs)
-        t_gen = best(lambda: make_doc(specs, title="t", version="1"), runs)
+        t_core = best_time(runs, lambda: run_rules(project, result, core))
+        t_mine = best_time(runs, lambda: run_rules(project, result, mine))
+        t_load = best_time(runs, lambda: Project(root, pm=get_plugin_manager()).load())
+        t_gen = best_time(runs, lambda: make_doc(specs, title="t", version="1"))
         doc_data = make_doc(specs, title="t", version="1").document
         ops = [DocOperation(m, p, op) for p, item in doc_data["paths"].items()
                for m, op in item.items() if m in METHODS]
         document = Document("bench.yaml", "3.1.0", doc_data, ops)
-        t_check = best(lambda: compare(document, specs), runs)
+        t_check = best_time(runs, lambda: compare(document, specs))
         env = {**os.environ, "SDD_LOAD_PLUGINS": "openapi", "NO_COLOR": "1"}
 
         def cli(*args: str) -> float:
-            return best(lambda: subprocess.run([SDD, "-C", str(root), *args], env=env,
-                                               stdout=subprocess.DEVNULL,
-                                               stderr=subprocess.DEVNULL, check=True), runs)
+            return wall([SDD, "-C", str(root), *args], runs, env, check=True)
 
         t_cli_gen, t_cli_list = cli("openapi", "generate"), cli("list")
         print(f"\n{size} specs ({declaring} declaring, {len(ops)} operations)")
@@ -117,6 +103,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    print(speed_line())
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.runs)
 

@@ -16,18 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "bench"))
+#: The repository's bench/ folder (shared helpers and the project generator).
+BENCH = next(p / "bench" for p in Path(__file__).resolve().parents
+             if (p / "bench" / "benchkit.py").is_file())
+sys.path.insert(0, str(BENCH))
 os.environ["SDD_LOAD_PLUGINS"] = ""
 
-
-def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+from benchkit import best_time, speed_line
 
 
 def main() -> None:
@@ -38,6 +33,7 @@ def main() -> None:
     from sdd_core import Actor, hookimpl, plugins
     from sdd_core.project import Project
 
+    print(speed_line())
     for n in (1000, 10000):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "p"
@@ -47,7 +43,7 @@ def main() -> None:
             specs = project.index().specs()
             domains = sorted({s.domain for s in specs})
             pm = plugins.get_plugin_manager()
-            none = timed(lambda p=project, s=specs: p.visible(s, Actor(name="u")))
+            none = best_time(3, lambda p=project, s=specs: p.visible(s, Actor(name="u")))
 
             class Abstain:
                 @hookimpl
@@ -55,7 +51,7 @@ def main() -> None:
                     return None
 
             pm.register_plugin(Abstain(), "abstain")
-            base = timed(lambda p=project, s=specs: p.visible(s, Actor(name="u")))
+            base = best_time(3, lambda p=project, s=specs: p.visible(s, Actor(name="u")))
             pm.unregister_plugin("abstain")
             pm.register_plugin(sdd_rbac, "rbac")
             restricted = domains[::3]
@@ -69,7 +65,7 @@ def main() -> None:
             (root / ".sdd/access.yml").write_text("\n".join(lines) + "\n")
             project = Project(root)
             seen = len(project.visible(specs, Actor(name="u")))
-            rbac = timed(lambda p=project, s=specs: p.visible(s, Actor(name="u")))
+            rbac = best_time(3, lambda p=project, s=specs: p.visible(s, Actor(name="u")))
             print(f"{n:>6} specs  visible(): no access plugin {none * 1000:5.1f} ms, baseline"
                   f" (one abstaining authorize hook) {base * 1000:6.1f} ms, with rbac"
                   f" {rbac * 1000:7.1f} ms ({rbac / base:4.1f}x; {seen} of {len(specs)} visible)")
@@ -82,7 +78,7 @@ def main() -> None:
                             "action": "spec.updated", "resource": "a/b",
                             "details": {"diff": "x" * 200}})
             append = time.perf_counter() - t0
-            verify = timed(log.verify, repeat=1)
+            verify = best_time(1, log.verify)
             print(f"{n:>6} records  append {append / n * 1e6:7.0f} us/record (fsync),"
                   f" verify {verify * 1000:7.1f} ms ({verify / n * 1e6:.1f} us/record)")
             plugins.reset()

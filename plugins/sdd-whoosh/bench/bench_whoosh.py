@@ -28,9 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / "bench"))
+#: The repository's bench/ folder (shared helpers and the project generator).
+BENCH = next(p / "bench" for p in Path(__file__).resolve().parents
+             if (p / "bench" / "benchkit.py").is_file())
+sys.path.insert(0, str(BENCH))
 
+from benchkit import SDD, speed_line
 from generate import generate
 
 
@@ -94,12 +97,11 @@ def items_time(root: Path) -> float:
 
 def cli_time(root: Path, backend: str, repeat: int) -> float:
     """Median whole-process wall time of ``sdd search``."""
-    sdd = str(Path(sys.executable).with_name("sdd"))
     env = {**os.environ, "SDD_LOAD_PLUGINS": "whoosh"}
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run([sdd, "-C", str(root), "search", "payment", "failure", "--backend",
+        subprocess.run([SDD, "-C", str(root), "search", "payment", "failure", "--backend",
                         backend, "--limit", "10", "--format", "json"], check=True, env=env,
                        stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - t)
@@ -114,6 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-whoosh-"))
     print(f"cores: {len(os.sched_getaffinity(0))}, load: {os.getloadavg()[0]:.1f}")
+    print(speed_line())
     for size in (int(s) for s in args.sizes.split(",")):
         root = base / f"p{size}"
         if not (root / ".sdd").is_dir():
