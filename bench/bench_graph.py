@@ -37,7 +37,7 @@ TARGETS = {"impact ID": 1.5, "impact report": 1.5, "quality --all": 1.0}
 
 def env(cache: bool) -> dict[str, str]:
     """The environment of a run with or without the SQLite cache."""
-    return child_env("graph,sqlite" if cache else "graph", bytecode=False)
+    return child_env("graph,sqlite" if cache else "graph")
 
 
 def run(root: Path, args: list[str], cache: bool) -> tuple[float, float]:

@@ -127,7 +127,7 @@ def main() -> int:
     base = args.keep or Path(tempfile.mkdtemp(prefix="sdd-bench-review-"))
     os.environ["SDD_LOAD_PLUGINS"] = "review"
     os.environ["SDD_USER"] = "bench"
-    env = child_env("review", bytecode=False, SDD_USER="bench")
+    env = child_env("review", SDD_USER="bench")
     print(speed_line())
     for n in [int(s) for s in args.sizes.split(",")]:
         root = project_dir(base, n)

@@ -187,7 +187,7 @@ def main() -> None:
 
     from generate import generate
 
-    env = child_env("server,review,rbac,audit", bytecode=False,
+    env = child_env("server,review,rbac,audit",
                     SDD_SERVER_AUDIT_VIEWS="1" if args.audit_views else "0")
     backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
     print(f"SDD server benchmark: {args.concurrency} connections, {args.duration:.0f} s per"

@@ -30,7 +30,7 @@ from generate import generate
 
 def run(root: Path, args: list[str], plugins: str) -> float:
     """Wall time of one ``sdd`` process."""
-    return benchkit.run(root, args, child_env(plugins, bytecode=False), ok=(0,))[0]
+    return benchkit.run(root, args, child_env(plugins), ok=(0,))[0]
 
 
 def bench(size: int, repeat: int, keep: Path | None) -> None:
