@@ -5,8 +5,8 @@
 Hangul/kana/CJK word, so a Korean word is found inside a longer run (``결제`` in ``결제가``).
 ``search_items`` holds requirements and scenarios (rowid = ``sid << 12 | n``). Both use the
 ``porter unicode61 remove_diacritics 2`` tokenizer, which the core's analysis reproduces.
-``search_raw`` indexes the same text unstemmed (``detail=none``, content read from
-``search_specs``); its vocabulary expands ``pay*`` into the words that start with ``pay``.
+``search_raw`` indexes each spec's distinct words unstemmed (one column, ``detail=none``,
+no content of its own); its vocabulary expands ``pay*`` into the words that start with ``pay``.
 
 Rows are written by the cache's refresh, in the same transaction as the other tables.
 """
@@ -82,38 +82,48 @@ def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, 
     return row, items
 
 
+def raw_words(row: tuple[Any, ...]) -> str:
+    """The ``search_raw`` text of a ``search_specs`` row: the distinct white-space separated
+    pieces of its five text columns, sorted. White space always separates tokens (no
+    white-space character is a letter, digit or private-use character, the token characters
+    of ``unicode61``), so its tokens are those of the columns, each once: the vocabulary and
+    document counts are the same, for a fraction of the tokenizing."""
+    seen: set[str] = set()
+    for text in row[1:6]:
+        if text:
+            seen.update(text.split())
+    return " ".join(sorted(seen))
+
+
 def write(conn: sqlite3.Connection, specs: list[tuple[Any, ...]],
-          items: list[tuple[Any, ...]]) -> None:
-    """Insert queued rows (the unstemmed index is filled afterwards by :func:`fill_raw`)."""
+          items: list[tuple[Any, ...]], raw: list[tuple[Any, ...]] | None = None) -> None:
+    """Insert queued rows: ``search_specs`` rows, ``search_items`` rows and ``(sid,``
+    :func:`raw_words` ``)`` rows of ``search_raw`` (made from the ``search_specs`` rows
+    when not given)."""
     if specs:
         conn.executemany("INSERT INTO search_specs(rowid, title, description, requirements,"
                          " scenarios, body, cjk) VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
+        if not raw:
+            raw = [(row[0], raw_words(row)) for row in specs]
+    if raw:
+        conn.executemany("INSERT INTO search_raw(rowid, words) VALUES (?, ?)", raw)
     if items:
         conn.executemany("INSERT INTO search_items(rowid, kind, item_id, raw, title, text, cjk)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", items)
 
 
-_RAW = ("INSERT INTO search_raw(rowid, title, description, requirements, scenarios, body)"
-        " SELECT rowid, title, description, requirements, scenarios, body FROM search_specs")
-
-
-def fill_raw(conn: sqlite3.Connection, sids: list[int]) -> None:
-    """Index the ``search_specs`` rows of these specs in ``search_raw``."""
-    if sids:
-        conn.executemany(_RAW + " WHERE rowid=?", [(s,) for s in sids])
-
-
-def fill_raw_range(conn: sqlite3.Connection, first: int, last: int) -> None:
-    """:func:`fill_raw` for the specs ``first`` to ``last`` (new rows, written in order)."""
-    conn.execute(_RAW + " WHERE rowid BETWEEN ? AND ?", (first, last))
-
-
 def delete(conn: sqlite3.Connection, sids: list[int]) -> None:
-    """Remove the rows of these specs."""
+    """Remove the rows of these specs (``search_raw`` keeps no text: its words are made
+    again from the ``search_specs`` row, as when they were written)."""
     rows = [(s,) for s in sids]
-    conn.executemany("INSERT INTO search_raw(search_raw, rowid, title, description, requirements,"
-                     " scenarios, body) SELECT 'delete', rowid, title, description, requirements,"
-                     " scenarios, body FROM search_specs WHERE rowid=?", rows)
+    old: list[tuple[Any, ...]] = []
+    for i in range(0, len(sids), 500):
+        part = sids[i:i + 500]
+        old += conn.execute("SELECT rowid, title, description, requirements, scenarios, body"
+                            f" FROM search_specs WHERE rowid IN ({','.join('?' * len(part))})",
+                            part).fetchall()
+    conn.executemany("INSERT INTO search_raw(search_raw, rowid, words) VALUES ('delete', ?, ?)",
+                     [(row[0], raw_words(row)) for row in old])
     conn.executemany("DELETE FROM search_specs WHERE rowid=?", rows)
     conn.executemany("DELETE FROM search_items WHERE rowid >= ? AND rowid < ?",
                      [(s << ITEM_SHIFT, (s + 1) << ITEM_SHIFT) for s in sids])

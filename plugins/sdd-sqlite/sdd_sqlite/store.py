@@ -564,8 +564,6 @@ class Cache:
             producer = self._producer(plan(reread, disk, known, next_sid))
         work = producer.work
         report.workers = producer.workers
-        from sdd_sqlite import search as search_index
-
         # a rebuild writes the dependency rows once every id is known, resolved (rather than
         # updating them afterwards)
         edges: list[tuple[Any, ...]] | None = [] if full else None
@@ -578,8 +576,6 @@ class Cache:
                     if edges is not None:
                         edges += rows.pop("dependencies")
                     self._flush(conn, rows)
-                    if full and part:  # sids of a rebuild follow each other
-                        search_index.fill_raw_range(conn, part[0][0], part[-1][0])
                     for (sid, path, *_), info in zip(part, infos):
                         new_id[sid] = info[0] if info is not None else None
                         if path in known:
@@ -589,8 +585,6 @@ class Cache:
                             report.added.append(path)
                         else:
                             report.added.append(path)
-            if not full:
-                search_index.fill_raw(conn, [w[0] for w in work])
             if edges is not None:
                 stubs = self.id_stubs(conn)
                 conn.executemany("INSERT INTO dependencies VALUES (?, ?, ?, ?, ?, ?, ?)", [
@@ -618,7 +612,7 @@ class Cache:
         rows = [(s,) for s in sids]
         search_index.delete(conn, sids)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
-                      "reviews", "meta_values", "requirements", "scenarios", "findings"):
+                      "reviews", "meta_values", "findings"):
             conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
 
     @staticmethod
@@ -630,7 +624,8 @@ class Cache:
                 conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
         from sdd_sqlite import search as search_index
 
-        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []))
+        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []),
+                           rows.get("search_raw"))
 
     # ------------------------------------------------------------------ dependency graph
 
@@ -737,6 +732,7 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
         rows["texts"].append((sid, spec.title, text))
     srow, items = _search_rows(sid, spec)
     rows["search_specs"].append(srow)
+    rows["search_raw"].append((sid, _raw_words(srow)))
     rows["search_items"].extend(items)
     rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
     rows["reviewers"].extend((sid, r, r.lower()) for r in spec.reviewers)
@@ -754,10 +750,6 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
             meta_rows.append((sid, key, key_lc, None))
         for s in dict.fromkeys(x.lower() for x in strings):
             meta_rows.append((sid, key, key_lc, s))
-    rows["requirements"].extend((sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
-                                for r in spec.requirements)
-    rows["scenarios"].extend((sid, s.name, s.line, len(s.steps), int(s.complete))
-                             for s in spec.scenarios)
     src = spec.id.lower()
     rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "explicit")
                                 for ref in spec.depends)
@@ -984,8 +976,7 @@ def _single_threaded() -> bool:
 
 
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
-               "meta_values", "requirements", "scenarios", "dependencies", "search_specs",
-               "search_items")
+               "meta_values", "dependencies", "search_specs", "search_raw", "search_items")
 
 
 def _stubs(rows: list[tuple[str, str]]) -> dict[str, "_Stub"]:
@@ -1019,6 +1010,12 @@ def _search_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[An
     from sdd_sqlite.search import spec_rows
 
     return spec_rows(sid, spec)
+
+
+def _raw_words(row: tuple[Any, ...]) -> str:
+    from sdd_sqlite.search import raw_words
+
+    return raw_words(row)
 
 
 def _text(value: Any) -> str | None:
