@@ -406,7 +406,7 @@ class Cache:
         prefix = project.specs_rel + "/"
         dirs: list[tuple[str, int]] = []
         if full:
-            disk = scan(str(project.specs_dir), prefix, dirs)
+            disk, dirs = self._rebuild_walk(conn, prefix)
         else:
             row = conn.execute("SELECT value FROM state WHERE key='walk'").fetchone()
             disk, dirs, same = quick_scan(str(project.specs_dir), prefix,
@@ -470,6 +470,18 @@ class Cache:
         report.seconds = time.perf_counter() - t0
         self.last_report = report
         return report
+
+    def _rebuild_walk(self, conn: sqlite3.Connection, prefix: str
+                      ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]]]:
+        """The walk of a rebuild: what :func:`scan` finds, found through the walk snapshot
+        when there is one (stat-ing unchanged folders rather than listing all of them)."""
+        try:
+            row = conn.execute("SELECT value FROM state WHERE key='walk'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        disk, dirs, _ = quick_scan(str(self.project.specs_dir), prefix,
+                                   row[0] if row else None)
+        return disk, dirs
 
     @staticmethod
     def _write_walk(conn: sqlite3.Connection, prefix: str, disk: dict[str, tuple[int, int]],
@@ -725,11 +737,10 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
                           racy, *spec_row(spec), probs))
     rows["spec_data"].append((sid, _heavy(spec)))
     rows["bodies"].append((sid, spec.body))
-    text = search_text(spec)
-    plain = f"{spec.title}\n{spec.description}\n{spec.body}"
-    if not (plain.isascii() and text == plain.lower()):
-        # SQLite's lower() folds ASCII letters only: keep the text Python lower-cased
-        rows["texts"].append((sid, spec.title, text))
+    if not (spec.title.isascii() and spec.description.isascii() and spec.body.isascii()):
+        # SQLite's lower() folds ASCII letters only (exactly as Python does there): keep the
+        # text Python lower-cased
+        rows["texts"].append((sid, spec.title, search_text(spec)))
     srow, items = _search_rows(sid, spec)
     rows["search_specs"].append(srow)
     rows["search_raw"].append((sid, _raw_words(srow)))
