@@ -78,7 +78,8 @@ SEARCH_SCHEMA = f"""
 CREATE VIRTUAL TABLE search_specs USING fts5(
     title, description, requirements, scenarios, body, cjk, tokenize='{TOKENIZER}');
 CREATE VIRTUAL TABLE search_raw USING fts5(
-    words, content='', tokenize='unicode61 remove_diacritics 2', detail=none, columnsize=0);
+    title, description, requirements, scenarios, body, content='',
+    tokenize='unicode61 remove_diacritics 2', detail=none, columnsize=0);
 CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row');
 CREATE VIRTUAL TABLE search_items USING fts5(
     kind UNINDEXED, item_id UNINDEXED, raw UNINDEXED, title, text, cjk,
@@ -133,10 +134,10 @@ DELETE FROM texts WHERE sid IN (
     WHERE length(CAST(o AS BLOB)) = length(o) AND text = lower(o));
 """
 
-# Version 6 stores less and tokenizes less: ``search_raw`` (the unstemmed vocabulary) indexes
-# each spec's distinct words once, without content of its own, instead of every column again
-# read from ``search_specs``; the ``requirements`` and ``scenarios`` tables, which nothing
-# read (the pickled spec data holds both), are gone. The cached rows are dropped (as version
+# Version 6 stores less: ``search_raw`` (the unstemmed vocabulary) is contentless (its text is
+# bound once for both search tables, rather than read back from ``search_specs``, and no
+# column sizes are kept); the ``requirements`` and ``scenarios`` tables, which nothing read
+# (the pickled spec data holds both), are gone. The cached rows are dropped (as version
 # 3 did) so that the next refresh re-reads every file and fills the new tables.
 MIGRATE_5_TO_6 = """
 DROP TABLE IF EXISTS search_raw_vocab;

@@ -5,8 +5,9 @@
 Hangul/kana/CJK word, so a Korean word is found inside a longer run (``결제`` in ``결제가``).
 ``search_items`` holds requirements and scenarios (rowid = ``sid << 12 | n``). Both use the
 ``porter unicode61 remove_diacritics 2`` tokenizer, which the core's analysis reproduces.
-``search_raw`` indexes each spec's distinct words unstemmed (one column, ``detail=none``,
-no content of its own); its vocabulary expands ``pay*`` into the words that start with ``pay``.
+``search_raw`` indexes the same text unstemmed (``detail=none``, contentless: the text is
+bound once for both tables and its deletes read it from ``search_specs``); its vocabulary
+expands ``pay*`` into the words that start with ``pay``.
 
 Rows are written by the cache's refresh, in the same transaction as the other tables.
 """
@@ -82,48 +83,29 @@ def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, 
     return row, items
 
 
-def raw_words(row: tuple[Any, ...]) -> str:
-    """The ``search_raw`` text of a ``search_specs`` row: the distinct white-space separated
-    pieces of its five text columns, sorted. White space always separates tokens (no
-    white-space character is a letter, digit or private-use character, the token characters
-    of ``unicode61``), so its tokens are those of the columns, each once: the vocabulary and
-    document counts are the same, for a fraction of the tokenizing."""
-    seen: set[str] = set()
-    for text in row[1:6]:
-        if text:
-            seen.update(text.split())
-    return " ".join(sorted(seen))
+_COLS = "title, description, requirements, scenarios, body"
 
 
 def write(conn: sqlite3.Connection, specs: list[tuple[Any, ...]],
-          items: list[tuple[Any, ...]], raw: list[tuple[Any, ...]] | None = None) -> None:
-    """Insert queued rows: ``search_specs`` rows, ``search_items`` rows and ``(sid,``
-    :func:`raw_words` ``)`` rows of ``search_raw`` (made from the ``search_specs`` rows
-    when not given)."""
+          items: list[tuple[Any, ...]]) -> None:
+    """Insert queued rows: ``search_specs`` rows (their text also indexed, unstemmed, in
+    ``search_raw``, which keeps no copy of it) and ``search_items`` rows."""
     if specs:
-        conn.executemany("INSERT INTO search_specs(rowid, title, description, requirements,"
-                         " scenarios, body, cjk) VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
-        if not raw:
-            raw = [(row[0], raw_words(row)) for row in specs]
-    if raw:
-        conn.executemany("INSERT INTO search_raw(rowid, words) VALUES (?, ?)", raw)
+        conn.executemany(f"INSERT INTO search_specs(rowid, {_COLS}, cjk)"
+                         f" VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
+        conn.executemany(f"INSERT INTO search_raw(rowid, {_COLS}) VALUES (?, ?, ?, ?, ?, ?)",
+                         [row[:6] for row in specs])
     if items:
         conn.executemany("INSERT INTO search_items(rowid, kind, item_id, raw, title, text, cjk)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", items)
 
 
 def delete(conn: sqlite3.Connection, sids: list[int]) -> None:
-    """Remove the rows of these specs (``search_raw`` keeps no text: its words are made
-    again from the ``search_specs`` row, as when they were written)."""
+    """Remove the rows of these specs (``search_raw``'s with the text it indexed, read from
+    ``search_specs``)."""
     rows = [(s,) for s in sids]
-    old: list[tuple[Any, ...]] = []
-    for i in range(0, len(sids), 500):
-        part = sids[i:i + 500]
-        old += conn.execute("SELECT rowid, title, description, requirements, scenarios, body"
-                            f" FROM search_specs WHERE rowid IN ({','.join('?' * len(part))})",
-                            part).fetchall()
-    conn.executemany("INSERT INTO search_raw(search_raw, rowid, words) VALUES ('delete', ?, ?)",
-                     [(row[0], raw_words(row)) for row in old])
+    conn.executemany(f"INSERT INTO search_raw(search_raw, rowid, {_COLS}) SELECT 'delete',"
+                     f" rowid, {_COLS} FROM search_specs WHERE rowid=?", rows)
     conn.executemany("DELETE FROM search_specs WHERE rowid=?", rows)
     conn.executemany("DELETE FROM search_items WHERE rowid >= ? AND rowid < ?",
                      [(s << ITEM_SHIFT, (s + 1) << ITEM_SHIFT) for s in sids])

@@ -636,8 +636,7 @@ class Cache:
                 conn.executemany(f"{verb} INTO {table} VALUES ({marks})", items)
         from sdd_sqlite import search as search_index
 
-        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []),
-                           rows.get("search_raw"))
+        search_index.write(conn, rows.get("search_specs", []), rows.get("search_items", []))
 
     # ------------------------------------------------------------------ dependency graph
 
@@ -743,7 +742,6 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
         rows["texts"].append((sid, spec.title, search_text(spec)))
     srow, items = _search_rows(sid, spec)
     rows["search_specs"].append(srow)
-    rows["search_raw"].append((sid, _raw_words(srow)))
     rows["search_items"].extend(items)
     rows["tags"].extend((sid, t, t.lower()) for t in spec.tags)
     rows["reviewers"].extend((sid, r, r.lower()) for r in spec.reviewers)
@@ -987,7 +985,7 @@ def _single_threaded() -> bool:
 
 
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
-               "meta_values", "dependencies", "search_specs", "search_raw", "search_items")
+               "meta_values", "dependencies", "search_specs", "search_items")
 
 
 def _stubs(rows: list[tuple[str, str]]) -> dict[str, "_Stub"]:
@@ -1021,12 +1019,6 @@ def _search_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[An
     from sdd_sqlite.search import spec_rows
 
     return spec_rows(sid, spec)
-
-
-def _raw_words(row: tuple[Any, ...]) -> str:
-    from sdd_sqlite.search import raw_words
-
-    return raw_words(row)
 
 
 def _text(value: Any) -> str | None:

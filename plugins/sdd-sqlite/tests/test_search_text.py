@@ -217,39 +217,3 @@ def test_an_edit_that_changes_an_id_re_resolves_other_specs_edges(
     touch_later(proj.root / ".sdd" / "specs" / "x.md", spec_text("other"))
     assert required_by_a() == ["other"]
 
-
-# ----------------------------------------------------------------- the unstemmed vocabulary
-
-from hypothesis import example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-_PIECES = st.sampled_from([" ", "\n", "\t", "\xa0", "\u2028", "\u3000", "\x1c", "\x85", "-",
-                           "_", "é", "e\u0301", "İ", "ß", "K", "\u212a", "결제", "日本", "ǅ",
-                           "pay", "Payment", "x1", "\ue000", "'", "ﬁ", "٣"])
-_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=12).map("".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_TEXT, min_size=5, max_size=5))
-@example(["Pay payments", "", "pay\u00a0day", "Ünïcode\tword", "a\x1fb c\u2029d"])
-def test_raw_words_give_the_tokens_of_the_columns(columns: list[str]) -> None:
-    """SQLite's own tokenizer finds the same words, each once, in ``raw_words`` as in the five
-    columns it replaces (so the vocabulary and its document counts are the same)."""
-    from sdd_sqlite.search import raw_words
-
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE cols USING fts5(a, b, c, d, e,"
-                 " tokenize='unicode61 remove_diacritics 2', detail=none)")
-    conn.execute("CREATE VIRTUAL TABLE words USING fts5(w, content='',"
-                 " tokenize='unicode61 remove_diacritics 2', detail=none, columnsize=0)")
-    conn.execute("INSERT INTO cols(rowid, a, b, c, d, e) VALUES (7, ?, ?, ?, ?, ?)", columns)
-    conn.execute("INSERT INTO words(rowid, w) VALUES (7, ?)", (raw_words((7, *columns)),))
-    for name in ("cols", "words"):
-        conn.execute(f"CREATE VIRTUAL TABLE v_{name} USING fts5vocab({name}, 'row')")
-    vocab = [conn.execute(f"SELECT term, doc FROM v_{name} ORDER BY term").fetchall()
-             for name in ("cols", "words")]
-    assert vocab[0] == vocab[1]
-    # and deleting with the same words empties the index again
-    conn.execute("INSERT INTO words(words, rowid, w) VALUES ('delete', 7, ?)",
-                 (raw_words((7, *columns)),))
-    assert conn.execute("SELECT count(*) FROM v_words").fetchone()[0] == 0
