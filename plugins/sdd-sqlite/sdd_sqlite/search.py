@@ -72,13 +72,14 @@ def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, 
     for r, p in zip(reqs, req_plain):
         if n >= limit:
             break
-        items.append((base | n, "requirement", r.id, r.text.strip(), r.title, p,
-                      cjk_column(r.title, p)))
+        # raw: NULL, the requirement's Markdown is read from the spec data when shown
+        items.append((base | n, "requirement", r.id, None, r.title, p, cjk_column(r.title, p)))
         n += 1
     for sc, t in zip(scens, steps):
         if n >= limit:
             break
-        items.append((base | n, "scenario", sc.name, t, sc.name, t, cjk_column(sc.name, t)))
+        # raw: NULL, the same as text
+        items.append((base | n, "scenario", sc.name, None, sc.name, t, cjk_column(sc.name, t)))
         n += 1
     return row, items
 
@@ -231,7 +232,8 @@ class Fts5Backend(SearchBackend):
         else:
             sql = (f"SELECT f.rowid, s.id, f.title, s.domain, s.status, bm25(search_items,"
                    f" {_ITEM_W}), snippet(search_items, 4, ?, ?, '…', 24), f.text, f.item_id,"
-                   f" f.raw FROM search_items f JOIN specs s ON s.sid = (f.rowid >> {ITEM_SHIFT})"
+                   f" f.raw, f.kind FROM search_items f"
+                   f" JOIN specs s ON s.sid = (f.rowid >> {ITEM_SHIFT})"
                    f" WHERE search_items MATCH ? AND f.kind = ? AND {cond}"
                    f" ORDER BY 6, s.id, f.rowid LIMIT ?")
             table = "search_items"
@@ -249,7 +251,11 @@ class Fts5Backend(SearchBackend):
             scored = [(sc * count.get(r[0], 1) / len(parts), r) for sc, r in scored]
             scored.sort(key=lambda p: (-p[0], p[1][1], p[1][0]))
         hits = []
-        for score, r in scored[: query.limit]:
+        shown = scored[: query.limit]
+        raws = _raw_texts(conn, [r for _, r in shown]) if query.type != "spec" else {}
+        for score, r in shown:
+            if r[0] in raws:
+                r = (*r[:9], raws[r[0]])
             if not query.snippets:
                 hits.append(SearchHit(spec_id=r[1], title=r[2] or "", score=round(score, 6),
                                       snippet="", type=query.type, item_id=r[8], text=r[9],
@@ -272,6 +278,33 @@ class Fts5Backend(SearchBackend):
             return close_words(folded[0], self._vocab_near(conn, folded[0]), limit)
 
         return self._run(run, lambda scan: scan.suggest(word, limit))  # type: ignore[no-any-return]
+
+
+def _raw_texts(conn: sqlite3.Connection, rows: list[Any]) -> dict[int, str]:
+    """``rowid -> text`` of the item hits whose ``raw`` column is NULL: a scenario's is its
+    text, a requirement's is its Markdown, read from the spec's data (a few hits per
+    search: storing every requirement's text a third time is dearer)."""
+    import pickle
+
+    from sdd_sqlite.store import inflate
+
+    out: dict[int, str] = {}
+    specs: dict[int, Any] = {}
+    for r in rows:
+        if r[9] is not None:
+            continue
+        if r[7] is not None and r[10] == "scenario":
+            out[r[0]] = r[7]
+            continue
+        sid, n = r[0] >> ITEM_SHIFT, r[0] & ((1 << ITEM_SHIFT) - 1)
+        if sid not in specs:
+            row = conn.execute("SELECT d.data, b.body FROM spec_data d JOIN bodies b"
+                               " USING (sid) WHERE sid=?", (sid,)).fetchone()
+            specs[sid] = inflate(pickle.loads(row[0]), row[1]) if row else {}
+        reqs = specs[sid].get("requirements") or []
+        if n < len(reqs):
+            out[r[0]] = reqs[n].text.strip()
+    return out
 
 
 def open_backend(project: "Project") -> Fts5Backend:

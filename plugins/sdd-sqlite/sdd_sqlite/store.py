@@ -264,8 +264,91 @@ def _heavy(spec: "Spec") -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _reducers()
-    pickler.dump({k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"})
+    heavy = {k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"}
+    _in_body(heavy, data.get("body") or "")
+    pickler.dump(heavy)
     return buf.getvalue()
+
+
+# The texts of requirements, scenario steps and section titles are pieces of the body, which is
+# stored anyway (``bodies``): the pickled data keeps where they are in it, ``(start, length)``,
+# rather than a second copy (a third of the blob). ``_in_body`` names the fields so kept.
+
+
+def _in_body(heavy: dict[str, Any], body: str) -> None:
+    """Replace texts found in ``body`` by their place in it (a field stays as it is when one
+    of its texts is not found)."""
+    kept: list[str] = []
+    find = body.find
+    reqs = heavy.get("requirements")
+    if reqs:
+        out: list[Any] = []
+        at = 0
+        for r in reqs:
+            i = find(r.text, at)
+            if i < 0:
+                break
+            at = i + len(r.text)
+            out.append((r.id, r.title, i, len(r.text), r.keywords, r.line))
+        else:
+            heavy["requirements"] = out
+            kept.append("requirements")
+    scens = heavy.get("scenarios")
+    if scens:
+        out = []
+        at = 0
+        ok = True
+        for sc in scens:
+            steps = []
+            for st in sc.steps:
+                i = find(st.text, at)
+                if i < 0:
+                    ok = False
+                    break
+                at = i + len(st.text)
+                steps.append((st.kind, i, len(st.text), st.line))
+            if not ok:
+                break
+            out.append((sc.name, sc.line, steps))
+        if ok:
+            heavy["scenarios"] = out
+            kept.append("scenarios")
+    sections = heavy.get("sections")
+    if sections:
+        out = []
+        at = 0
+        for sec in sections:
+            i = find(sec.title, at)
+            if i < 0:
+                break
+            at = i + len(sec.title)
+            out.append((i, len(sec.title), sec.level, sec.line))
+        else:
+            heavy["sections"] = out
+            kept.append("sections")
+    if kept:
+        heavy["_in_body"] = kept
+
+
+def inflate(values: dict[str, Any], body: str) -> dict[str, Any]:
+    """The heavy fields of a spec from its unpickled ``spec_data`` and its body (texts kept
+    as places in the body made whole again); ``values`` gains ``body``."""
+    kept = values.pop("_in_body", None)
+    if kept:
+        from sdd_core.parts import Requirement, Scenario, Section, Step
+
+        if "requirements" in kept:
+            values["requirements"] = [Requirement(rid, title, body[i:i + n], kws, line)
+                                      for rid, title, i, n, kws, line in values["requirements"]]
+        if "scenarios" in kept:
+            values["scenarios"] = [
+                Scenario(name, line, [Step(kind, body[i:i + n], sl) for kind, i, n, sl in steps])
+                for name, line, steps in values["scenarios"]]
+        if "sections" in kept:
+            values["sections"] = [Section(body[i:i + n], level, line)
+                                  for i, n, level, line in values["sections"]]
+    values["body"] = body
+    return values
 
 
 _REDUCERS: dict[type, Any] = {}

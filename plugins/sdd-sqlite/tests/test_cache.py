@@ -374,3 +374,41 @@ def test_unwritable_cache_falls_back_to_files(cached, proj, run_sdd):
     assert r.exit_code == 0, r.output
     assert len(r.json()) == 3
     assert r.stderr.count("warning") == 1
+
+
+# ------------------------------------------------- heavy fields kept as places in the body
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LINES = st.sampled_from([
+    "# Title", "## Requirements", "### REQ-01: Retry", "### REQ-02: Retry", "### REQ-1:Pay ##",
+    "## Scenarios", "### Scenario 1: Pay", "### Scenario: Pay", "- **GIVEN** a card",
+    "- **WHEN** paid", "- **THEN** ok", "- GIVEN  *a*  ", "* THEN the card", "The system MUST",
+    "- The system SHALL retry", "```", "~~~", "# ", "##  ", "", "   ", "\t", "see [x](a.md)",
+    "`catalog/x-1`", "Café", "결제", "  ### REQ-03: Indented", "#### Scenario 2: Deep",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINES, max_size=30), st.booleans())
+@example(["# T", "## Requirements", "### REQ-01: A", "x", "### REQ-02: B", "x",
+          "## Scenarios", "### Scenario 1: S", "- **GIVEN** x", "- **GIVEN** x"], False)
+def test_heavy_fields_come_back_whole(lines: list[str], crlf: bool) -> None:
+    """Requirement and step texts and section titles kept as places in the body come back
+    as the parser made them."""
+    import pickle
+    from types import SimpleNamespace
+
+    from sdd_core.parsing import scan_body
+    from sdd_sqlite import store
+
+    body = ("\r\n" if crlf else "\n").join(lines)
+    found = scan_body(body)
+    fields = {"requirements": found.requirements, "scenarios": found.scenarios,
+              "sections": found.sections, "links": found.links, "body": body}
+    blob = store._heavy(SimpleNamespace(**fields))  # type: ignore[arg-type]
+    back = store.inflate(pickle.loads(blob), body)
+    assert back == fields
+    if found.requirements and all(r.text for r in found.requirements):
+        assert "requirements" in pickle.loads(blob)["_in_body"]
