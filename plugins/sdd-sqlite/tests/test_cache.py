@@ -412,3 +412,46 @@ def test_heavy_fields_come_back_whole(lines: list[str], crlf: bool) -> None:
     assert back == fields
     if found.requirements and all(r.text for r in found.requirements):
         assert "requirements" in pickle.loads(blob)["_in_body"]
+
+
+def test_version_5_cache_is_refilled_in_the_lean_layout(cached, proj, run_sdd):
+    """A version 5 cache (search_raw with content read from search_specs, requirements and
+    scenarios tables) upgrades without a warning: the old tables go, the rows are read again,
+    and queries, search and prefix expansion answer as from a new cache."""
+    from sdd_sqlite import schema
+
+    root = proj.root
+
+    def answers() -> list[object]:
+        out = []
+        for args in (("query", "status:review"), ("list",), ("search", "sess*"),
+                     ("search", "login", "--type", "requirement")):
+            r = run_sdd(*args, "--format", "json", cwd=root)
+            assert r.exit_code == 0 and "warning" not in r.stderr, r.output
+            out.append(r.json())
+        return out
+
+    expected = answers()
+    with sqlite3.connect(_db(root)) as conn:  # as version 5 wrote it
+        conn.execute("DROP TABLE search_raw_vocab")
+        conn.execute("DROP TABLE search_raw")
+        conn.execute("CREATE VIRTUAL TABLE search_raw USING fts5(title, description,"
+                     " requirements, scenarios, body, content='search_specs',"
+                     " tokenize='unicode61 remove_diacritics 2', detail=none)")
+        conn.execute("CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row')")
+        conn.execute("INSERT INTO search_raw(rowid, title, description, requirements,"
+                     " scenarios, body) SELECT rowid, title, description, requirements,"
+                     " scenarios, body FROM search_specs")
+        conn.execute("CREATE TABLE requirements (sid INTEGER NOT NULL, req_id TEXT NOT NULL,"
+                     " title TEXT, text TEXT, keywords TEXT, line INTEGER)")
+        conn.execute("CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER,"
+                     " steps INTEGER, complete INTEGER)")
+        conn.execute("PRAGMA user_version=5")
+    assert answers() == expected
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 6
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert not {"requirements", "scenarios"} & tables
+        assert conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 3
+        assert "content=''" in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name='search_raw'").fetchone()[0]
