@@ -270,9 +270,10 @@ def _heavy(spec: "Spec") -> bytes:
     return buf.getvalue()
 
 
-# The texts of requirements, scenario steps and section titles are pieces of the body, which is
-# stored anyway (``bodies``): the pickled data keeps where they are in it, ``(start, length)``,
-# rather than a second copy (a third of the blob). ``_in_body`` names the fields so kept.
+# The texts of requirements and scenario steps are pieces of the body, which is stored anyway
+# (``bodies``): the pickled data keeps where they are in it, ``(start, length)``, rather than
+# a second copy (a third of the blob). ``_in_body`` names the fields so kept. (Section titles
+# are short: making 15 of them per spec whole again costs more load time than it saves.)
 
 
 def _in_body(heavy: dict[str, Any], body: str) -> None:
@@ -313,19 +314,6 @@ def _in_body(heavy: dict[str, Any], body: str) -> None:
         if ok:
             heavy["scenarios"] = out
             kept.append("scenarios")
-    sections = heavy.get("sections")
-    if sections:
-        out = []
-        at = 0
-        for sec in sections:
-            i = find(sec.title, at)
-            if i < 0:
-                break
-            at = i + len(sec.title)
-            out.append((i, len(sec.title), sec.level, sec.line))
-        else:
-            heavy["sections"] = out
-            kept.append("sections")
     if kept:
         heavy["_in_body"] = kept
 
@@ -335,7 +323,7 @@ def inflate(values: dict[str, Any], body: str) -> dict[str, Any]:
     as places in the body made whole again); ``values`` gains ``body``."""
     kept = values.pop("_in_body", None)
     if kept:
-        from sdd_core.parts import Requirement, Scenario, Section, Step
+        from sdd_core.parts import Requirement, Scenario, Step
 
         if "requirements" in kept:
             values["requirements"] = [Requirement(rid, title, body[i:i + n], kws, line)
@@ -344,9 +332,6 @@ def inflate(values: dict[str, Any], body: str) -> dict[str, Any]:
             values["scenarios"] = [
                 Scenario(name, line, [Step(kind, body[i:i + n], sl) for kind, i, n, sl in steps])
                 for name, line, steps in values["scenarios"]]
-        if "sections" in kept:
-            values["sections"] = [Section(body[i:i + n], level, line)
-                                  for i, n, level, line in values["sections"]]
     values["body"] = body
     return values
 
