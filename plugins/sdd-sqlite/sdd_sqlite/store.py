@@ -270,10 +270,10 @@ def _heavy(spec: "Spec") -> bytes:
     return buf.getvalue()
 
 
-# The texts of requirements and scenario steps are pieces of the body, which is stored anyway
-# (``bodies``): the pickled data keeps where they are in it, ``(start, length)``, rather than
-# a second copy (a third of the blob). ``_in_body`` names the fields so kept. (Section titles
-# are short: making 15 of them per spec whole again costs more load time than it saves.)
+# The texts of requirements are pieces of the body, which is stored anyway (``bodies``): the
+# pickled data keeps where they are in it, ``(start, length)``, rather than a second copy (a
+# third of the blob). ``_in_body`` names the fields so kept. (Steps and section titles are
+# short and many: making them whole again in Python cost more load time than it saved.)
 
 
 def _in_body(heavy: dict[str, Any], body: str) -> None:
@@ -294,26 +294,6 @@ def _in_body(heavy: dict[str, Any], body: str) -> None:
         else:
             heavy["requirements"] = out
             kept.append("requirements")
-    scens = heavy.get("scenarios")
-    if scens:
-        out = []
-        at = 0
-        ok = True
-        for sc in scens:
-            steps = []
-            for st in sc.steps:
-                i = find(st.text, at)
-                if i < 0:
-                    ok = False
-                    break
-                at = i + len(st.text)
-                steps.append((st.kind, i, len(st.text), st.line))
-            if not ok:
-                break
-            out.append((sc.name, sc.line, steps))
-        if ok:
-            heavy["scenarios"] = out
-            kept.append("scenarios")
     if kept:
         heavy["_in_body"] = kept
 
@@ -323,15 +303,11 @@ def inflate(values: dict[str, Any], body: str) -> dict[str, Any]:
     as places in the body made whole again); ``values`` gains ``body``."""
     kept = values.pop("_in_body", None)
     if kept:
-        from sdd_core.parts import Requirement, Scenario, Step
+        from sdd_core.parts import Requirement
 
         if "requirements" in kept:
             values["requirements"] = [Requirement(rid, title, body[i:i + n], kws, line)
                                       for rid, title, i, n, kws, line in values["requirements"]]
-        if "scenarios" in kept:
-            values["scenarios"] = [
-                Scenario(name, line, [Step(kind, body[i:i + n], sl) for kind, i, n, sl in steps])
-                for name, line, steps in values["scenarios"]]
     values["body"] = body
     return values
 

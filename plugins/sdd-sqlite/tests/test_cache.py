@@ -395,8 +395,7 @@ _LINES = st.sampled_from([
 @example(["# T", "## Requirements", "### REQ-01: A", "x", "### REQ-02: B", "x",
           "## Scenarios", "### Scenario 1: S", "- **GIVEN** x", "- **GIVEN** x"], False)
 def test_heavy_fields_come_back_whole(lines: list[str], crlf: bool) -> None:
-    """Requirement and step texts kept as places in the body come back as the parser made
-    them."""
+    """Requirement texts kept as places in the body come back as the parser made them."""
     import pickle
     from types import SimpleNamespace
 
