@@ -26,7 +26,7 @@ from sdd_core.basics import blake2b as _blake2b
 from sdd_core.index import FileIndex, IndexBackend, LoadResult, SpecSummary
 
 from sdd_sqlite import schema
-from sdd_sqlite.store import Cache, walk_key
+from sdd_sqlite.store import Cache, inflate, walk_key
 
 if TYPE_CHECKING:
     from sdd_core.model import Finding, Spec
@@ -227,9 +227,7 @@ class SqliteIndex(IndexBackend):
             row = None
         if row is None or row[2] != spec.__dict__.get("hash"):
             return self._parse_heavy(spec)
-        data = pickle.loads(row[0])
-        data["body"] = row[1]
-        return data
+        return inflate(pickle.loads(row[0]), row[1])
 
     def _load_all_heavy(self) -> None:
         pending = {sid: s for sid, s in self._by_sid.items()
@@ -247,8 +245,7 @@ class SqliteIndex(IndexBackend):
                 spec = pending.get(sid)
                 if spec is None:
                     continue
-                values = pickle.loads(data)
-                values["body"] = body
+                values = inflate(pickle.loads(data), body)
                 d = spec.__dict__
                 for key, value in values.items():
                     d.setdefault(key, value)

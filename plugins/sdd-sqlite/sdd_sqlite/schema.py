@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 #: The schema this version of the plugin writes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1: specs, bodies, full-text index, relations, requirements and scenarios.
 SCHEMA_V1 = """
@@ -78,8 +78,8 @@ SEARCH_SCHEMA = f"""
 CREATE VIRTUAL TABLE search_specs USING fts5(
     title, description, requirements, scenarios, body, cjk, tokenize='{TOKENIZER}');
 CREATE VIRTUAL TABLE search_raw USING fts5(
-    title, description, requirements, scenarios, body, content='search_specs',
-    tokenize='unicode61 remove_diacritics 2', detail=none);
+    title, description, requirements, scenarios, body, content='',
+    tokenize='unicode61 remove_diacritics 2', detail=none, columnsize=0);
 CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row');
 CREATE VIRTUAL TABLE search_items USING fts5(
     kind UNINDEXED, item_id UNINDEXED, raw UNINDEXED, title, text, cjk,
@@ -134,14 +134,39 @@ DELETE FROM texts WHERE sid IN (
     WHERE length(CAST(o AS BLOB)) = length(o) AND text = lower(o));
 """
 
+# Version 6 stores less: ``search_raw`` (the unstemmed vocabulary) is contentless (its text is
+# bound once for both search tables, rather than read back from ``search_specs``, and no
+# column sizes are kept); the ``requirements`` and ``scenarios`` tables, which nothing read
+# (the pickled spec data holds both), are gone. The cached rows are dropped (as version
+# 3 did) so that the next refresh re-reads every file and fills the new tables.
+MIGRATE_5_TO_6 = """
+DROP TABLE IF EXISTS search_raw_vocab;
+DROP TABLE IF EXISTS search_raw;
+DROP TABLE IF EXISTS search_items;
+DROP TABLE IF EXISTS search_specs;
+DROP TABLE IF EXISTS requirements;
+DROP TABLE IF EXISTS scenarios;
+DELETE FROM specs;
+DELETE FROM spec_data;
+DELETE FROM bodies;
+DELETE FROM texts;
+DELETE FROM dependencies;
+DELETE FROM tags;
+DELETE FROM reviewers;
+DELETE FROM reviews;
+DELETE FROM meta_values;
+DELETE FROM findings;
+DELETE FROM state WHERE key IN ('walk', 'validation');
+""" + SEARCH_SCHEMA
+
 #: ``from_version -> script`` upgrading the schema by one version.
 MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3, 3: MIGRATE_3_TO_4,
-                              4: MIGRATE_4_TO_5}
+                              4: MIGRATE_4_TO_5, 5: MIGRATE_5_TO_6}
 
 #: Every table holding derived data (cleared by a rebuild).
 DATA_TABLES: tuple[str, ...] = (
     "specs", "spec_data", "bodies", "texts", "dependencies", "tags", "reviewers", "reviews",
-    "meta_values", "requirements", "scenarios", "findings",
+    "meta_values", "findings",
 )
 
 def data_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:

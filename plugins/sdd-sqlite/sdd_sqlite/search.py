@@ -5,8 +5,9 @@
 Hangul/kana/CJK word, so a Korean word is found inside a longer run (``결제`` in ``결제가``).
 ``search_items`` holds requirements and scenarios (rowid = ``sid << 12 | n``). Both use the
 ``porter unicode61 remove_diacritics 2`` tokenizer, which the core's analysis reproduces.
-``search_raw`` indexes the same text unstemmed (``detail=none``, content read from
-``search_specs``); its vocabulary expands ``pay*`` into the words that start with ``pay``.
+``search_raw`` indexes the same text unstemmed (``detail=none``, contentless: the text is
+bound once for both tables and its deletes read it from ``search_specs``); its vocabulary
+expands ``pay*`` into the words that start with ``pay``.
 
 Rows are written by the cache's refresh, in the same transaction as the other tables.
 """
@@ -71,49 +72,41 @@ def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, 
     for r, p in zip(reqs, req_plain):
         if n >= limit:
             break
-        items.append((base | n, "requirement", r.id, r.text.strip(), r.title, p,
-                      cjk_column(r.title, p)))
+        # raw: NULL, the requirement's Markdown is read from the spec data when shown
+        items.append((base | n, "requirement", r.id, None, r.title, p, cjk_column(r.title, p)))
         n += 1
     for sc, t in zip(scens, steps):
         if n >= limit:
             break
-        items.append((base | n, "scenario", sc.name, t, sc.name, t, cjk_column(sc.name, t)))
+        # raw: NULL, the same as text
+        items.append((base | n, "scenario", sc.name, None, sc.name, t, cjk_column(sc.name, t)))
         n += 1
     return row, items
 
 
+_COLS = "title, description, requirements, scenarios, body"
+
+
 def write(conn: sqlite3.Connection, specs: list[tuple[Any, ...]],
           items: list[tuple[Any, ...]]) -> None:
-    """Insert queued rows (the unstemmed index is filled afterwards by :func:`fill_raw`)."""
+    """Insert queued rows: ``search_specs`` rows (their text also indexed, unstemmed, in
+    ``search_raw``, which keeps no copy of it) and ``search_items`` rows."""
     if specs:
-        conn.executemany("INSERT INTO search_specs(rowid, title, description, requirements,"
-                         " scenarios, body, cjk) VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
+        conn.executemany(f"INSERT INTO search_specs(rowid, {_COLS}, cjk)"
+                         f" VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
+        conn.executemany(f"INSERT INTO search_raw(rowid, {_COLS}) VALUES (?, ?, ?, ?, ?, ?)",
+                         [row[:6] for row in specs])
     if items:
         conn.executemany("INSERT INTO search_items(rowid, kind, item_id, raw, title, text, cjk)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", items)
 
 
-_RAW = ("INSERT INTO search_raw(rowid, title, description, requirements, scenarios, body)"
-        " SELECT rowid, title, description, requirements, scenarios, body FROM search_specs")
-
-
-def fill_raw(conn: sqlite3.Connection, sids: list[int]) -> None:
-    """Index the ``search_specs`` rows of these specs in ``search_raw``."""
-    if sids:
-        conn.executemany(_RAW + " WHERE rowid=?", [(s,) for s in sids])
-
-
-def fill_raw_range(conn: sqlite3.Connection, first: int, last: int) -> None:
-    """:func:`fill_raw` for the specs ``first`` to ``last`` (new rows, written in order)."""
-    conn.execute(_RAW + " WHERE rowid BETWEEN ? AND ?", (first, last))
-
-
 def delete(conn: sqlite3.Connection, sids: list[int]) -> None:
-    """Remove the rows of these specs."""
+    """Remove the rows of these specs (``search_raw``'s with the text it indexed, read from
+    ``search_specs``)."""
     rows = [(s,) for s in sids]
-    conn.executemany("INSERT INTO search_raw(search_raw, rowid, title, description, requirements,"
-                     " scenarios, body) SELECT 'delete', rowid, title, description, requirements,"
-                     " scenarios, body FROM search_specs WHERE rowid=?", rows)
+    conn.executemany(f"INSERT INTO search_raw(search_raw, rowid, {_COLS}) SELECT 'delete',"
+                     f" rowid, {_COLS} FROM search_specs WHERE rowid=?", rows)
     conn.executemany("DELETE FROM search_specs WHERE rowid=?", rows)
     conn.executemany("DELETE FROM search_items WHERE rowid >= ? AND rowid < ?",
                      [(s << ITEM_SHIFT, (s + 1) << ITEM_SHIFT) for s in sids])
@@ -239,7 +232,8 @@ class Fts5Backend(SearchBackend):
         else:
             sql = (f"SELECT f.rowid, s.id, f.title, s.domain, s.status, bm25(search_items,"
                    f" {_ITEM_W}), snippet(search_items, 4, ?, ?, '…', 24), f.text, f.item_id,"
-                   f" f.raw FROM search_items f JOIN specs s ON s.sid = (f.rowid >> {ITEM_SHIFT})"
+                   f" f.raw, f.kind FROM search_items f"
+                   f" JOIN specs s ON s.sid = (f.rowid >> {ITEM_SHIFT})"
                    f" WHERE search_items MATCH ? AND f.kind = ? AND {cond}"
                    f" ORDER BY 6, s.id, f.rowid LIMIT ?")
             table = "search_items"
@@ -257,7 +251,11 @@ class Fts5Backend(SearchBackend):
             scored = [(sc * count.get(r[0], 1) / len(parts), r) for sc, r in scored]
             scored.sort(key=lambda p: (-p[0], p[1][1], p[1][0]))
         hits = []
-        for score, r in scored[: query.limit]:
+        shown = scored[: query.limit]
+        raws = _raw_texts(conn, [r for _, r in shown]) if query.type != "spec" else {}
+        for score, r in shown:
+            if r[0] in raws:
+                r = (*r[:9], raws[r[0]])
             if not query.snippets:
                 hits.append(SearchHit(spec_id=r[1], title=r[2] or "", score=round(score, 6),
                                       snippet="", type=query.type, item_id=r[8], text=r[9],
@@ -280,6 +278,33 @@ class Fts5Backend(SearchBackend):
             return close_words(folded[0], self._vocab_near(conn, folded[0]), limit)
 
         return self._run(run, lambda scan: scan.suggest(word, limit))  # type: ignore[no-any-return]
+
+
+def _raw_texts(conn: sqlite3.Connection, rows: list[Any]) -> dict[int, str]:
+    """``rowid -> text`` of the item hits whose ``raw`` column is NULL: a scenario's is its
+    text, a requirement's is its Markdown, read from the spec's data (a few hits per
+    search: storing every requirement's text a third time is dearer)."""
+    import pickle
+
+    from sdd_sqlite.store import inflate
+
+    out: dict[int, str] = {}
+    specs: dict[int, Any] = {}
+    for r in rows:
+        if r[9] is not None:
+            continue
+        if r[7] is not None and r[10] == "scenario":
+            out[r[0]] = r[7]
+            continue
+        sid, n = r[0] >> ITEM_SHIFT, r[0] & ((1 << ITEM_SHIFT) - 1)
+        if sid not in specs:
+            row = conn.execute("SELECT d.data, b.body FROM spec_data d JOIN bodies b"
+                               " USING (sid) WHERE sid=?", (sid,)).fetchone()
+            specs[sid] = inflate(pickle.loads(row[0]), row[1]) if row else {}
+        reqs = specs[sid].get("requirements") or []
+        if n < len(reqs):
+            out[r[0]] = reqs[n].text.strip()
+    return out
 
 
 def open_backend(project: "Project") -> Fts5Backend:

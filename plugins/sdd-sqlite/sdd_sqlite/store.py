@@ -421,8 +421,52 @@ def _heavy(spec: "Spec") -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _reducers()
-    pickler.dump({k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"})
+    heavy = {k: v for k, v in data.items() if k not in LIGHT_FIELDS and k != "body"}
+    _in_body(heavy, data.get("body") or "")
+    pickler.dump(heavy)
     return buf.getvalue()
+
+
+# The texts of requirements are pieces of the body, which is stored anyway (``bodies``): the
+# pickled data keeps where they are in it, ``(start, length)``, rather than a second copy (a
+# third of the blob). ``_in_body`` names the fields so kept. (Steps and section titles are
+# short and many: making them whole again in Python cost more load time than it saved.)
+
+
+def _in_body(heavy: dict[str, Any], body: str) -> None:
+    """Replace texts found in ``body`` by their place in it (a field stays as it is when one
+    of its texts is not found)."""
+    kept: list[str] = []
+    find = body.find
+    reqs = heavy.get("requirements")
+    if reqs:
+        out: list[Any] = []
+        at = 0
+        for r in reqs:
+            i = find(r.text, at)
+            if i < 0:
+                break
+            at = i + len(r.text)
+            out.append((r.id, r.title, i, len(r.text), r.keywords, r.line))
+        else:
+            heavy["requirements"] = out
+            kept.append("requirements")
+    if kept:
+        heavy["_in_body"] = kept
+
+
+def inflate(values: dict[str, Any], body: str) -> dict[str, Any]:
+    """The heavy fields of a spec from its unpickled ``spec_data`` and its body (texts kept
+    as places in the body made whole again); ``values`` gains ``body``."""
+    kept = values.pop("_in_body", None)
+    if kept:
+        from sdd_core.parts import Requirement
+
+        if "requirements" in kept:
+            values["requirements"] = [Requirement(rid, title, body[i:i + n], kws, line)
+                                      for rid, title, i, n, kws, line in values["requirements"]]
+    values["body"] = body
+    return values
 
 
 _REDUCERS: dict[type, Any] = {}
@@ -568,7 +612,7 @@ class Cache:
         ahead = False
         sc: Scan | None = None
         if full:
-            disk = scan(str(project.specs_dir), prefix, dirs)
+            disk, dirs = self._rebuild_walk(conn, prefix)
         else:
             walk_row = self._state(conn, "walk")
             sc = quick_scan(str(project.root), prefix, walk_row,
@@ -651,6 +695,18 @@ class Cache:
         report.seconds = time.perf_counter() - t0
         self.last_report = report
         return report
+
+    def _rebuild_walk(self, conn: sqlite3.Connection, prefix: str
+                      ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]]]:
+        """The walk of a rebuild: what :func:`scan` finds, found through the walk snapshot
+        when there is one (stat-ing unchanged folders rather than listing all of them)."""
+        try:
+            row = conn.execute("SELECT value FROM state WHERE key='walk'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        disk, dirs, _ = quick_scan(str(self.project.specs_dir), prefix,
+                                   row[0] if row else None)
+        return disk, dirs
 
     @staticmethod
     def _racy(conn: sqlite3.Connection) -> list[str]:
@@ -789,8 +845,6 @@ class Cache:
             producer = self._producer(plan(reread, disk, known, next_sid))
         work = producer.work
         report.workers = producer.workers
-        from sdd_sqlite import search as search_index
-
         # a rebuild writes the dependency rows once every id is known, resolved (rather than
         # updating them afterwards)
         edges: list[tuple[Any, ...]] | None = [] if full else None
@@ -803,8 +857,6 @@ class Cache:
                     if edges is not None:
                         edges += rows.pop("dependencies")
                     self._flush(conn, rows)
-                    if full and part:  # sids of a rebuild follow each other
-                        search_index.fill_raw_range(conn, part[0][0], part[-1][0])
                     for (sid, path, *_), info in zip(part, infos):
                         new_id[sid] = info[0] if info is not None else None
                         if path in known:
@@ -814,8 +866,6 @@ class Cache:
                             report.added.append(path)
                         else:
                             report.added.append(path)
-            if not full:
-                search_index.fill_raw(conn, [w[0] for w in work])
             if edges is not None:
                 stubs = self.id_stubs(conn)
                 conn.executemany("INSERT INTO dependencies VALUES (?, ?, ?, ?, ?, ?, ?)", [
@@ -843,7 +893,7 @@ class Cache:
         rows = [(s,) for s in sids]
         search_index.delete(conn, sids)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
-                      "reviews", "meta_values", "requirements", "scenarios", "findings"):
+                      "reviews", "meta_values", "findings"):
             conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
 
     @staticmethod
@@ -958,11 +1008,10 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
                           racy, *spec_row(spec), probs))
     rows["spec_data"].append((sid, _heavy(spec)))
     rows["bodies"].append((sid, spec.body))
-    text = search_text(spec)
-    plain = f"{spec.title}\n{spec.description}\n{spec.body}"
-    if not (plain.isascii() and text == plain.lower()):
-        # SQLite's lower() folds ASCII letters only: keep the text Python lower-cased
-        rows["texts"].append((sid, spec.title, text))
+    if not (spec.title.isascii() and spec.description.isascii() and spec.body.isascii()):
+        # SQLite's lower() folds ASCII letters only (exactly as Python does there): keep the
+        # text Python lower-cased
+        rows["texts"].append((sid, spec.title, search_text(spec)))
     srow, items = _search_rows(sid, spec)
     rows["search_specs"].append(srow)
     rows["search_items"].extend(items)
@@ -982,10 +1031,6 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
             meta_rows.append((sid, key, key_lc, None))
         for s in dict.fromkeys(x.lower() for x in strings):
             meta_rows.append((sid, key, key_lc, s))
-    rows["requirements"].extend((sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
-                                for r in spec.requirements)
-    rows["scenarios"].extend((sid, s.name, s.line, len(s.steps), int(s.complete))
-                             for s in spec.scenarios)
     src = spec.id.lower()
     rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "explicit")
                                 for ref in spec.depends)
@@ -1212,8 +1257,7 @@ def _single_threaded() -> bool:
 
 
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
-               "meta_values", "requirements", "scenarios", "dependencies", "search_specs",
-               "search_items")
+               "meta_values", "dependencies", "search_specs", "search_items")
 
 
 def _stubs(rows: list[tuple[str, str]]) -> dict[str, "_Stub"]:

@@ -403,3 +403,83 @@ def test_unwritable_cache_falls_back_to_files(cached, proj, run_sdd):
     assert r.exit_code == 0, r.output
     assert len(r.json()) == 3
     assert r.stderr.count("warning") == 1
+
+
+# ------------------------------------------------- heavy fields kept as places in the body
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LINES = st.sampled_from([
+    "# Title", "## Requirements", "### REQ-01: Retry", "### REQ-02: Retry", "### REQ-1:Pay ##",
+    "## Scenarios", "### Scenario 1: Pay", "### Scenario: Pay", "- **GIVEN** a card",
+    "- **WHEN** paid", "- **THEN** ok", "- GIVEN  *a*  ", "* THEN the card", "The system MUST",
+    "- The system SHALL retry", "```", "~~~", "# ", "##  ", "", "   ", "\t", "see [x](a.md)",
+    "`catalog/x-1`", "Café", "결제", "  ### REQ-03: Indented", "#### Scenario 2: Deep",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINES, max_size=30), st.booleans())
+@example(["# T", "## Requirements", "### REQ-01: A", "x", "### REQ-02: B", "x",
+          "## Scenarios", "### Scenario 1: S", "- **GIVEN** x", "- **GIVEN** x"], False)
+def test_heavy_fields_come_back_whole(lines: list[str], crlf: bool) -> None:
+    """Requirement texts kept as places in the body come back as the parser made them."""
+    import pickle
+    from types import SimpleNamespace
+
+    from sdd_core.parsing import scan_body
+    from sdd_sqlite import store
+
+    body = ("\r\n" if crlf else "\n").join(lines)
+    found = scan_body(body)
+    fields = {"requirements": found.requirements, "scenarios": found.scenarios,
+              "sections": found.sections, "links": found.links, "body": body}
+    blob = store._heavy(SimpleNamespace(**fields))  # type: ignore[arg-type]
+    back = store.inflate(pickle.loads(blob), body)
+    assert back == fields
+    if found.requirements and all(r.text for r in found.requirements):
+        assert "requirements" in pickle.loads(blob)["_in_body"]
+
+
+def test_version_5_cache_is_refilled_in_the_lean_layout(cached, proj, run_sdd):
+    """A version 5 cache (search_raw with content read from search_specs, requirements and
+    scenarios tables) upgrades without a warning: the old tables go, the rows are read again,
+    and queries, search and prefix expansion answer as from a new cache."""
+    from sdd_sqlite import schema
+
+    root = proj.root
+
+    def answers() -> list[object]:
+        out = []
+        for args in (("query", "status:review"), ("list",), ("search", "sess*"),
+                     ("search", "login", "--type", "requirement")):
+            r = run_sdd(*args, "--format", "json", cwd=root)
+            assert r.exit_code == 0 and "warning" not in r.stderr, r.output
+            out.append(r.json())
+        return out
+
+    expected = answers()
+    with sqlite3.connect(_db(root)) as conn:  # as version 5 wrote it
+        conn.execute("DROP TABLE search_raw_vocab")
+        conn.execute("DROP TABLE search_raw")
+        conn.execute("CREATE VIRTUAL TABLE search_raw USING fts5(title, description,"
+                     " requirements, scenarios, body, content='search_specs',"
+                     " tokenize='unicode61 remove_diacritics 2', detail=none)")
+        conn.execute("CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row')")
+        conn.execute("INSERT INTO search_raw(rowid, title, description, requirements,"
+                     " scenarios, body) SELECT rowid, title, description, requirements,"
+                     " scenarios, body FROM search_specs")
+        conn.execute("CREATE TABLE requirements (sid INTEGER NOT NULL, req_id TEXT NOT NULL,"
+                     " title TEXT, text TEXT, keywords TEXT, line INTEGER)")
+        conn.execute("CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER,"
+                     " steps INTEGER, complete INTEGER)")
+        conn.execute("PRAGMA user_version=5")
+    assert answers() == expected
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 6
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert not {"requirements", "scenarios"} & tables
+        assert conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 3
+        assert "content=''" in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name='search_raw'").fetchone()[0]

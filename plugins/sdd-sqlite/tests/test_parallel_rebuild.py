@@ -65,14 +65,16 @@ def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
             "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         virtual = [n for n in names if n in ("search_specs", "search_items", "search_raw")]
         for name in names:
-            if any(name.startswith(v + "_") for v in virtual) and name != "search_raw_vocab":
-                continue  # the shadow tables of an FTS5 index: compared through fts5vocab
+            if any(name.startswith(v + "_") for v in virtual) and name != "search_raw_vocab" \
+                    or name == "search_raw":
+                continue  # an FTS5 index's shadow tables, and search_raw (no content of its
+                # own): compared through fts5vocab
             rows = conn.execute(f"SELECT rowid, * FROM {name}" if name != "search_raw_vocab"
                                 else f"SELECT * FROM {name}").fetchall()
             if name == "state":
                 rows = [r for r in rows if r[1] not in ("walk", "last_refresh")]
             out[name] = sorted(rows, key=repr)
-        for name in ("search_specs", "search_items"):
+        for name in ("search_specs", "search_items", "search_raw"):
             conn.execute(f"CREATE VIRTUAL TABLE temp.v_{name} USING"
                          f" fts5vocab(main, {name}, instance)")
             out[f"vocab {name}"] = conn.execute(f"SELECT * FROM temp.v_{name}"
@@ -210,4 +212,22 @@ def test_a_large_refresh_by_workers_writes_what_one_process_writes(
             cache.close()
         assert report.workers == jobs and len(report.added) == 5 and len(report.deleted) == 3
         dumps.append(_dump(store.cache_path(project)))
+        # the search indexes after the refresh hold what a rebuild puts in them (sids aside)
+        refreshed = _vocab(store.cache_path(project))
+        _rebuild(project, monkeypatch, jobs)
+        assert _vocab(store.cache_path(project)) == refreshed
     assert dumps[0] == dumps[1]
+
+
+def _vocab(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """``(term, documents, occurrences)`` of every search index."""
+    conn = sqlite3.connect(db)
+    try:
+        out = {}
+        for name in ("search_specs", "search_items", "search_raw"):
+            conn.execute(f"CREATE VIRTUAL TABLE temp.r_{name} USING fts5vocab(main, {name}, row)")
+            out[name] = conn.execute(f"SELECT * FROM temp.r_{name} ORDER BY 1").fetchall()
+        assert out["search_raw"]
+        return out
+    finally:
+        conn.close()

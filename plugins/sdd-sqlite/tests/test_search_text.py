@@ -50,7 +50,8 @@ def test_spec_rows_equal_the_core_documents(tmp_path: Path, spec_text) -> None: 
     expected = []
     for kind in ("requirement", "scenario"):
         for item_id, f, text in item_documents(spec, kind):
-            expected.append((kind, item_id, text, f["title"], f["text"],
+            # the raw text is not stored (a hit's comes from the spec data, or is the text)
+            expected.append((kind, item_id, None, f["title"], f["text"],
                              cjk_column(f["title"], f["text"])))
     assert [i[1:] for i in items] == expected
     assert len(items) == 3 and items[1][-1] != ""  # the Korean requirement has bigrams
@@ -236,3 +237,28 @@ def test_an_edit_that_changes_an_id_re_resolves_other_specs_edges(
     assert required_by_a() == ["target"]
     touch_later(proj.root / ".sdd" / "specs" / "x.md", spec_text("other"))
     assert required_by_a() == ["other"]
+
+
+
+def test_item_hits_carry_the_item_text(sdd_entrypoints, sdd_project, spec_text) -> None:  # type: ignore[no-untyped-def]
+    """Requirement hits show the requirement's Markdown, scenario hits their steps (neither
+    is stored with the item: read from the spec data, or the indexed text), as the scan
+    backend shows them."""
+    from sdd_core.search_conformance import run_search
+
+    sdd_entrypoints("sqlite")
+    proj = sdd_project({
+        "a.md": spec_text("a", title="Payments",
+                          requirements=["The system MUST retry a **declined** payment.",
+                                        "Payments SHOULD be `logged`.\n- twice"]),
+        "b.md": spec_text("b", title="Refunds",
+                          requirements=["A refund MUST follow a payment."]),
+    })
+    for kind in ("requirement", "scenario"):
+        for text in ("payment", "given", "refund"):
+            got = run_search(proj, "fts5", text, type=kind, limit=50)
+            want = run_search(proj, "scan", text, type=kind, limit=50)
+            assert sorted((h.spec_id, h.item_id, h.text) for h in got) == sorted(
+                (h.spec_id, h.item_id, h.text) for h in want)
+            if kind == "requirement" and text == "payment":
+                assert any("**declined**" in (h.text or "") for h in got)
