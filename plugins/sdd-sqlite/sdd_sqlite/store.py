@@ -129,7 +129,8 @@ def encode_walk(prefix: str, disk: dict[str, tuple[int, int]], dirs: list[tuple[
         folder.append(path)
     drels = [rel for rel, _ in dirs]
     frels = [path for rel in drels for path in files[rel]]
-    paths = marshal.dumps((prefix, drels, [len(files[rel]) for rel in drels], frels))
+    # marshal version 2 writes no back-references, so equal paths give equal bytes (and key)
+    paths = marshal.dumps((prefix, drels, [len(files[rel]) for rel in drels], frels), 2)
     key = blake2b(paths, digest_size=16).digest()
     limit = int((now - RACY_SECONDS) * 1e9)
     flat = array("q", [v for p in frels for v in disk[p]])
@@ -700,13 +701,19 @@ class Cache:
                       ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]]]:
         """The walk of a rebuild: what :func:`scan` finds, found through the walk snapshot
         when there is one (stat-ing unchanged folders rather than listing all of them)."""
-        try:
-            row = conn.execute("SELECT value FROM state WHERE key='walk'").fetchone()
-        except sqlite3.DatabaseError:
-            row = None
-        disk, dirs, _ = quick_scan(str(self.project.specs_dir), prefix,
-                                   row[0] if row else None)
-        return disk, dirs
+        def state(key: str) -> Any:
+            try:
+                return self._state(conn, key)
+            except sqlite3.DatabaseError:
+                return None
+
+        sc = quick_scan(str(self.project.root), prefix, state("walk"),
+                        lambda: state("walk-paths"))
+        if sc.same is not None and (sc.walk is None
+                                    or not _load_paths(sc.walk, state("walk-paths"))):
+            dirs: list[tuple[str, int]] = []
+            return scan(str(self.project.specs_dir), prefix, dirs), dirs
+        return sc.disk, sc.folders()
 
     @staticmethod
     def _racy(conn: sqlite3.Connection) -> list[str]:

@@ -262,3 +262,19 @@ def test_item_hits_carry_the_item_text(sdd_entrypoints, sdd_project, spec_text) 
                 (h.spec_id, h.item_id, h.text) for h in want)
             if kind == "requirement" and text == "payment":
                 assert any("**declined**" in (h.text or "") for h in got)
+
+
+def test_walk_key_depends_on_the_paths_only() -> None:
+    """Two processes that record the same tree agree on the key (and so on the stat-ahead
+    plan), whichever string objects their walk happened to share."""
+    from sdd_sqlite.store import encode_walk
+
+    prefix = "specs/"
+    shared = encode_walk(prefix, {"specs/a/x.md": (1, 2)}, [(prefix, 5), ("specs/a/", 6)],
+                         False, 0.0)
+    copies = encode_walk("".join(["spec", "s/"]), {"".join(["specs/a/", "x.md"]): (3, 4)},
+                         [("".join(["specs", "/"]), 7), ("".join(["specs/", "a/"]), 8)],
+                         False, 0.0)
+    assert shared is not None and copies is not None
+    assert shared[1] == copies[1] and shared[2] == copies[2]  # paths row and key
+    assert shared[0] != copies[0]  # the figures differ
