@@ -136,16 +136,16 @@ DELETE FROM texts WHERE sid IN (
 
 # Version 6 stores less: ``search_raw`` (the unstemmed vocabulary) is contentless (its text is
 # bound once for both search tables, rather than read back from ``search_specs``, and no
-# column sizes are kept); the ``requirements`` and ``scenarios`` tables, which nothing read
-# (the pickled spec data holds both), are gone. The cached rows are dropped (as version
-# 3 did) so that the next refresh re-reads every file and fills the new tables.
+# column sizes are kept), and the pickled spec data keeps a requirement's text as its place
+# in the body. The cached rows are dropped (as version 3 did) so that the next refresh
+# re-reads every file and fills the new tables.
 MIGRATE_5_TO_6 = """
 DROP TABLE IF EXISTS search_raw_vocab;
 DROP TABLE IF EXISTS search_raw;
 DROP TABLE IF EXISTS search_items;
 DROP TABLE IF EXISTS search_specs;
-DROP TABLE IF EXISTS requirements;
-DROP TABLE IF EXISTS scenarios;
+DELETE FROM requirements;
+DELETE FROM scenarios;
 DELETE FROM specs;
 DELETE FROM spec_data;
 DELETE FROM bodies;
@@ -166,7 +166,7 @@ MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3, 3: MIGRATE_3
 #: Every table holding derived data (cleared by a rebuild).
 DATA_TABLES: tuple[str, ...] = (
     "specs", "spec_data", "bodies", "texts", "dependencies", "tags", "reviewers", "reviews",
-    "meta_values", "findings",
+    "meta_values", "requirements", "scenarios", "findings",
 )
 
 def data_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:

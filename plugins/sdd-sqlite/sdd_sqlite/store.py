@@ -900,7 +900,7 @@ class Cache:
         rows = [(s,) for s in sids]
         search_index.delete(conn, sids)
         for table in ("spec_data", "bodies", "texts", "dependencies", "tags", "reviewers",
-                      "reviews", "meta_values", "findings"):
+                      "reviews", "meta_values", "requirements", "scenarios", "findings"):
             conn.executemany(f"DELETE FROM {table} WHERE sid=?", rows)
 
     @staticmethod
@@ -1038,6 +1038,10 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
             meta_rows.append((sid, key, key_lc, None))
         for s in dict.fromkeys(x.lower() for x in strings):
             meta_rows.append((sid, key, key_lc, s))
+    rows["requirements"].extend((sid, r.id, r.title, r.text, ",".join(r.keywords), r.line)
+                                for r in spec.requirements)
+    rows["scenarios"].extend((sid, s.name, s.line, len(s.steps), int(s.complete))
+                             for s in spec.scenarios)
     src = spec.id.lower()
     rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "explicit")
                                 for ref in spec.depends)
@@ -1264,7 +1268,8 @@ def _single_threaded() -> bool:
 
 
 _ROW_TABLES = ("specs", "spec_data", "bodies", "texts", "tags", "reviewers", "reviews",
-               "meta_values", "dependencies", "search_specs", "search_items")
+               "meta_values", "requirements", "scenarios", "dependencies", "search_specs",
+               "search_items")
 
 
 def _stubs(rows: list[tuple[str, str]]) -> dict[str, "_Stub"]:

@@ -470,16 +470,58 @@ def test_version_5_cache_is_refilled_in_the_lean_layout(cached, proj, run_sdd):
         conn.execute("INSERT INTO search_raw(rowid, title, description, requirements,"
                      " scenarios, body) SELECT rowid, title, description, requirements,"
                      " scenarios, body FROM search_specs")
-        conn.execute("CREATE TABLE requirements (sid INTEGER NOT NULL, req_id TEXT NOT NULL,"
-                     " title TEXT, text TEXT, keywords TEXT, line INTEGER)")
-        conn.execute("CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER,"
-                     " steps INTEGER, complete INTEGER)")
         conn.execute("PRAGMA user_version=5")
     assert answers() == expected
     with sqlite3.connect(_db(root)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 6
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        assert not {"requirements", "scenarios"} & tables
+        assert {"requirements", "scenarios"} <= tables
         assert conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 3
         assert "content=''" in conn.execute(
             "SELECT sql FROM sqlite_master WHERE name='search_raw'").fetchone()[0]
+
+
+def test_requirements_and_scenarios_tables_follow_the_files(cached, sdd_project, spec_text,
+                                                            run_sdd):
+    """One row per requirement and per scenario, as the parser reads them, kept up to date
+    by edits and deletes."""
+    from sdd_core.parsing import parse_spec
+
+    proj = sdd_project({
+        "a.md": spec_text("a", requirements=["The system MUST log in.", "It SHOULD retry."],
+                          scenarios=2),
+        "b.md": spec_text("b", requirements=["It MAY cache."], scenarios=1),
+    })
+    root = proj.root
+    specs = root / ".sdd" / "specs"
+
+    def expected() -> tuple[list[tuple], list[tuple]]:  # type: ignore[type-arg]
+        reqs: list[tuple] = []  # type: ignore[type-arg]
+        scens: list[tuple] = []  # type: ignore[type-arg]
+        for path in sorted(specs.glob("*.md")):
+            spec = parse_spec(path.read_bytes(), f".sdd/specs/{path.name}", path.name).spec
+            assert spec is not None
+            reqs += [(spec.id, r.id, r.title, r.text, ",".join(r.keywords), r.line)
+                     for r in spec.requirements]
+            scens += [(spec.id, s.name, s.line, len(s.steps), int(s.complete))
+                      for s in spec.scenarios]
+        return sorted(reqs), sorted(scens)
+
+    def stored() -> tuple[list[tuple], list[tuple]]:  # type: ignore[type-arg]
+        assert run_sdd("list", cwd=root).exit_code == 0  # refresh
+        with sqlite3.connect(_db(root)) as conn:
+            reqs = conn.execute("SELECT s.id, r.req_id, r.title, r.text, r.keywords, r.line"
+                                " FROM requirements r JOIN specs s USING (sid)").fetchall()
+            scens = conn.execute("SELECT s.id, c.name, c.line, c.steps, c.complete"
+                                 " FROM scenarios c JOIN specs s USING (sid)").fetchall()
+        return sorted(reqs), sorted(scens)
+
+    got = stored()
+    assert got == expected()
+    assert len(got[0]) == 3 and len(got[1]) == 3
+    assert {r[4] for r in got[0]} == {"MUST", "SHOULD", "MAY"}
+    touch_later(specs / "a.md", spec_text("a", requirements=["It SHALL stop."], scenarios=0))
+    (specs / "b.md").unlink()
+    got = stored()
+    assert got == expected()
+    assert [r[3] for r in got[0]] == ["- It SHALL stop."] and got[1] == []
