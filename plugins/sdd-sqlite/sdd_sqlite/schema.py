@@ -137,8 +137,9 @@ DELETE FROM texts WHERE sid IN (
 # Version 6 stores less: ``search_raw`` (the unstemmed vocabulary) is contentless (its text is
 # bound once for both search tables, rather than read back from ``search_specs``, and no
 # column sizes are kept), and the pickled spec data keeps a requirement's text as its place
-# in the body. The cached rows are dropped (as version 3 did) so that the next refresh
-# re-reads every file and fills the new tables.
+# in the body; a partial index finds the racy files (which every refresh after an edit looks
+# up) without scanning ``specs``. The cached rows are dropped (as version 3 did) so that the
+# next refresh re-reads every file and fills the new tables.
 MIGRATE_5_TO_6 = """
 DROP TABLE IF EXISTS search_raw_vocab;
 DROP TABLE IF EXISTS search_raw;
@@ -157,6 +158,7 @@ DELETE FROM reviews;
 DELETE FROM meta_values;
 DELETE FROM findings;
 DELETE FROM state WHERE key IN ('walk', 'validation');
+CREATE INDEX IF NOT EXISTS specs_racy ON specs(sid) WHERE racy;
 """ + SEARCH_SCHEMA
 
 #: ``from_version -> script`` upgrading the schema by one version.

@@ -525,3 +525,14 @@ def test_requirements_and_scenarios_tables_follow_the_files(cached, sdd_project,
     got = stored()
     assert got == expected()
     assert [r[3] for r in got[0]] == ["- It SHALL stop."] and got[1] == []
+
+
+def test_racy_files_are_found_through_an_index(cached, proj, run_sdd):
+    """Every refresh after an edit looks up the racy files: a partial index answers it
+    without scanning ``specs``."""
+    assert run_sdd("list", cwd=proj.root).exit_code == 0
+    with sqlite3.connect(_db(proj.root)) as conn:
+        for sql in ("SELECT path FROM specs WHERE racy",
+                    "SELECT EXISTS (SELECT 1 FROM specs WHERE racy)"):
+            plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "USING INDEX specs_racy" in plan, plan
