@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 from sdd_core.errors import Conflict, NotFound, PermissionDenied, ProjectError, SddError
 
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 SDD_DIR = ".sdd"
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.-]+)?$")
+
+
+#: What :meth:`Project.visible` filters: whole specs or their listing summaries.
+_Viewable = TypeVar("_Viewable", "Spec", "SpecSummary")
 
 
 def find_root(start: Path) -> Path | None:
@@ -325,8 +329,10 @@ class Project:
                            hint="`sdd list` shows every spec id")
         return spec
 
-    def visible(self, specs: "Iterable[Spec]", actor: "Actor | None" = None) -> "list[Spec]":
-        """The specs ``actor`` may view (all of them when no access plugin is installed)."""
+    def visible(self, specs: "Iterable[_Viewable]", actor: "Actor | None" = None
+                ) -> "list[_Viewable]":
+        """The specs ``actor`` may view (all of them when no access plugin is installed):
+        ``Spec`` objects, or ``SpecSummary`` ones when every access plugin accepts them."""
         specs = list(specs)
         if not self.pm.hook.authorize.get_hookimpls():
             return specs

@@ -224,7 +224,8 @@ def status_cmd(sdd: SddContext, fmt: str) -> None:
                   if data["constitution_version"] else ""))
     for title, key in (("status", "by_status"), ("domain", "by_domain"), ("phase", "by_phase")):
         click.echo("")
-        emit_table([{title: k, "specs": v} for k, v in data[key].items()], (title, "specs"))
+        counts: dict[str, int] = data[key]  # type: ignore[assignment]
+        emit_table([{title: k, "specs": v} for k, v in counts.items()], (title, "specs"))
 
 
 @click.command("validate")
@@ -259,19 +260,20 @@ def validate_cmd(sdd: SddContext, paths: tuple[str, ...], strict: bool, fmt: str
             raise ProjectError(f"{p} is outside the project {project.root}") from None
     index = project.index()
     findings = index.validation_findings(lambda result: run_rules(project, result))
-    listed: list[Any]
     if project.access_reads_summaries():
-        listed = index.summaries()  # paths only: a cache need not build the specs
+        summaries = index.summaries()  # paths only: a cache need not build the specs
+        all_paths = {s.path for s in summaries}
+        visible = {s.path for s in project.visible(summaries)}
     else:
-        listed = index.specs()  # an access plugin decides on whole specs
-    visible = {s.path for s in project.visible(listed)}
-    all_paths = {s.path for s in listed}
+        specs = index.specs()  # an access plugin decides on whole specs
+        all_paths = {s.path for s in specs}
+        visible = {s.path for s in project.visible(specs)}
     findings = [f for f in findings if f.path is None or f.path in visible or f.path not in all_paths]
     findings = apply_policy(project, findings, strict=strict, paths=tuple(rel_paths))
     errors = sum(1 for f in findings if f.severity == Severity.ERROR)
     warnings = sum(1 for f in findings if f.severity == Severity.WARNING)
-    checked = len([s for s in listed if s.path in visible and (not rel_paths or any(
-        s.path == p or s.path.startswith(p.rstrip("/") + "/") for p in rel_paths))])
+    checked = len([path for path in all_paths if path in visible and (not rel_paths or any(
+        path == p or path.startswith(p.rstrip("/") + "/") for p in rel_paths))])
     if fmt == "json":
         emit_json({"valid": errors == 0, "specs": checked, "errors": errors,
                    "warnings": warnings, "findings": findings})

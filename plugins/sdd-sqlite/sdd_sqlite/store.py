@@ -294,8 +294,8 @@ def quick_scan(root: str, prefix: str, blob: bytes | None,
     from sdd_core.statahead import unpack
 
     disk, dirs, _ = _scan_by_folder(specs_dir, prefix, drels, dmt.tolist(),
-                                 [i in racy for i in range(nd)], dcounts, frels,
-                                 unpack(walk.fstats))
+                                    [i in racy for i in range(nd)], dcounts, frels,
+                                    unpack(walk.fstats))
     return Scan(None, disk, dirs, walk)
 
 
@@ -377,14 +377,14 @@ def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list
             continue
         # the folder changed (or may have): list it again, walk new subfolders
         dirs.append((rel, now_mtime))
-        listed = _list_folder(folder, rel, disk)
-        if listed is None:
+        subs = _list_folder(folder, rel, disk)
+        if subs is None:
             dirs.pop()
             continue
-        for path, sub in listed:
+        for path, sub in subs:
             if sub not in recorded:
                 disk.update(scan(path, sub, dirs))
-        alive[rel] = {sub for _, sub in listed}
+        alive[rel] = {sub for _, sub in subs}
     return disk, dirs, None
 
 
