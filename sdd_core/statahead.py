@@ -1,12 +1,12 @@
-"""Stat-ahead: the stats of the spec files, read by a child process while the CLI starts.
+"""Stat-ahead: the stats of the spec files, read by another process while the CLI starts.
 
 A cached read stats every spec file and folder first: about 20,000 system calls at 10,000
 specs, ~60 ms that the ``sdd`` process would otherwise spend after its own start-up (~50 ms of
 imports: click, pluggy, the plugins). A plugin that keeps such a list of paths records it
 with :func:`save_plan`. The ``sdd`` launcher (:mod:`sdd_core.launch`) calls :func:`start`
-before anything heavy is imported: it forks a child that stats the planned paths on another
-core. The plugin later asks for the figures with :func:`results`, and stats the paths itself
-with :func:`stat_paths` when there are none.
+before anything heavy is imported: it starts a worker process (a grandchild, at ``nice``
+10) that stats the planned paths on another core. The plugin later asks for the figures with
+:func:`results`, and stats the paths itself with :func:`stat_paths` when there are none.
 
 Figures are given out once, only to the plan's owner (the ``key`` it recorded), only within
 :data:`MAX_AGE` seconds of being read, and never after this process wrote a spec file
@@ -28,7 +28,7 @@ from array import array
 
 #: Where a project's plan is kept, relative to its root.
 PLAN = os.path.join(".sdd", ".cache", "stat-plan")
-#: Figures older than this (seconds since the child read them) are not given out.
+#: Figures older than this (seconds since the worker read them) are not given out.
 MAX_AGE = 1.0
 _FORMAT = 1
 #: A plan file: this, the 16-byte key, then the marshalled list of paths.
