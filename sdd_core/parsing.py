@@ -476,6 +476,7 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
     requirements: list[Requirement] = []
     scenarios: list[Scenario] = []
     req_spans: list[tuple[int, int]] = []
+    req_chunks: list[tuple[int, int, int, list[str]]] = []  # start, content, end, keywords
     for i, (level, text, start, content, line) in enumerate(heads):
         sections.append(Section(text, level, line))
         if level == 1 and title is None:
@@ -494,10 +495,10 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
             rm = _REQ_HEADING.match(text)
             if rm:
                 chunk = body[content : ends[i]] if content <= n_body else ""
-                requirements.append(Requirement(
-                    rm.group(1), rm.group(2).strip(), chunk.strip(),
-                    list(dict.fromkeys(_KEYWORD.findall(chunk))), line,
-                ))
+                kws = list(dict.fromkeys(_KEYWORD.findall(chunk)))
+                requirements.append(Requirement(rm.group(1), rm.group(2).strip(), chunk.strip(),
+                                                kws, line))
+                req_chunks.append((start, content, ends[i], kws))
                 continue
         if level >= 2 and first in "sSſ시" and _SCENARIO_HEADING.match(text) and not (
                 level == 2 and text.lower().rstrip(":") in _SCENARIO_SECTIONS):
@@ -516,21 +517,25 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
             name = _SCENARIO_PREFIX.sub("", text)
             scenarios.append(Scenario(name or text, line, steps))
 
+    seen: dict[str, None] = {}
     if fences:
-        seen: dict[str, None] = {}
         for a, b in req_spans or [(0, n_body)]:
             for km in _KEYWORD.finditer(body, a, b):
                 if not in_fence(km.start()):
                     seen.setdefault(km.group(0), None)
-        keywords = list(seen)
-    elif len(req_spans) > 1:
-        seen = {}
-        for a, b in req_spans:
-            seen.update(dict.fromkeys(_KEYWORD.findall(body, a, b)))
-        keywords = list(seen)
     else:
-        a, b = req_spans[0] if req_spans else (0, n_body)
-        keywords = list(dict.fromkeys(_KEYWORD.findall(body, a, b)))
+        # A requirement's text was scanned for keywords above: a span is read as the
+        # stretches between those texts (their bounds are line starts, which no keyword
+        # crosses) and, in order, the keywords of each requirement text it holds.
+        for a, b in req_spans or [(0, n_body)]:
+            at = a
+            for start, content, end, kws in req_chunks:
+                if start >= at and end <= b:
+                    seen.update(dict.fromkeys(_KEYWORD.findall(body, at, content)))
+                    seen.update(dict.fromkeys(kws))
+                    at = end
+            seen.update(dict.fromkeys(_KEYWORD.findall(body, at, b)))
+    keywords = list(seen)
 
     links: list[Link] = []
     pos = body.find("](")
