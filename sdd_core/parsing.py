@@ -285,10 +285,14 @@ def parse_fields(
     else:
         fm_src = ""
 
-    meta_lines = {
-        km.group(1).strip("'\""): fm_line + fm_src.count("\n", 0, km.start())
-        for km in _TOP_KEY.finditer(fm_src)
-    } if fm_src else {}
+    meta_lines: dict[str, int] = {}
+    if fm_src:
+        line, counted_to = fm_line, 0  # newlines counted as the keys go forward
+        for km in _TOP_KEY.finditer(fm_src):
+            start = km.start()
+            line += fm_src.count("\n", counted_to, start)
+            counted_to = start
+            meta_lines[km.group(1).strip("'\"")] = line
 
     def bad(key: str, message: str) -> None:
         problem("E202", f"front matter '{key}': {message}", meta_lines.get(key, fm_line or 1))
