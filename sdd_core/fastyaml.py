@@ -27,10 +27,17 @@ _BOOLS = {
     **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
 }
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# A scalar of a letter then ASCII letters, digits, spaces and "_./-" is itself unless it is
+# a null or boolean word: none of _scalar's other cases can apply to it.
+_PLAIN_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9_./ -]*").fullmatch
+_WORDS: dict[str, Any] = {**dict.fromkeys(_NULLS), **_BOOLS}
 _FAIL = object()
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
 
 def _scalar(raw: str, in_flow: bool = False) -> Any:
+    if _PLAIN_WORDS(raw) is not None:  # the common case: letters, digits, spaces, _ . / -
+        return _WORDS[raw] if raw in _WORDS else raw
     if raw in _NULLS:
         return None
     first = raw[0]
@@ -109,6 +116,25 @@ def load_simple(text: str) -> dict[str, Any] | None:
     mapping: dict[str, Any] | None = None  # the flat mapping item being read
     mapping_col = 0
     for line in text.split("\n"):
+        if line[:1] in _LETTERS:  # a top-level "key: value" line (most lines)
+            m = _KEY_LINE.match(line)
+            if m is None:
+                return None
+            key, raw = m.groups()
+            if key in _WORDS:
+                return None
+            if pending is not None:
+                data[pending] = items if items else None
+            mapping = None
+            if raw:
+                value = _value(raw)
+                if value is _FAIL:
+                    return None
+                data[key] = value
+                pending, items, item_indent = None, [], None
+            else:
+                pending, items, item_indent = key, [], None
+            continue
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if line[0] in " \t-":

@@ -285,10 +285,14 @@ def parse_fields(
     else:
         fm_src = ""
 
-    meta_lines = {
-        km.group(1).strip("'\""): fm_line + fm_src.count("\n", 0, km.start())
-        for km in _TOP_KEY.finditer(fm_src)
-    } if fm_src else {}
+    meta_lines: dict[str, int] = {}
+    if fm_src:
+        line, counted_to = fm_line, 0  # newlines counted as the keys go forward
+        for km in _TOP_KEY.finditer(fm_src):
+            start = km.start()
+            line += fm_src.count("\n", counted_to, start)
+            counted_to = start
+            meta_lines[km.group(1).strip("'\"")] = line
 
     def bad(key: str, message: str) -> None:
         problem("E202", f"front matter '{key}': {message}", meta_lines.get(key, fm_line or 1))
@@ -424,18 +428,15 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
 
     :param first_line: the file line number of the body's first line.
     """
-    out = BodyStructure()
-    newlines = [m.start() for m in re.finditer("\n", body)]
-
-    def line_of(pos: int) -> int:
-        return first_line + bisect_left(newlines, pos)
-
-    # headings: (level, text, start of heading line, start of content)
-    heads: list[tuple[int, str, int, int]] = []
+    # headings: (level, text, start of heading line, start of content, line number); line
+    # numbers are counted as the scan goes forward (str.count between two positions)
+    heads: list[tuple[int, str, int, int, int]] = []
     fences: list[tuple[int, int]] = []
     fence_char = ""
     fence_len = 0
     fence_start = 0
+    counted = 0  # the newlines in body[:counted_to]
+    counted_to = 0
     nbody = "\n" + body  # positions in nbody: a match's start is its line's start in body
     for m in _FENCE_OR_HEADING.finditer(nbody):
         fence, info, hashes, htext = m.groups()
@@ -452,7 +453,10 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
         text = htext.strip() if htext else ""
         if text.endswith("#"):
             text = _CLOSING_HASHES.sub("", text).rstrip()
-        heads.append((len(hashes), text, m.start(), m.end()))
+        start = m.start()
+        counted += body.count("\n", counted_to, start)
+        counted_to = start
+        heads.append((len(hashes), text, start, m.end(), first_line + counted))
     if fence_char:
         fences.append((fence_start, len(body)))
 
@@ -460,82 +464,108 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
         return any(a <= pos < b for a, b in fences)
 
     # where each heading's section ends: the next heading of the same or a higher level
-    ends = [len(body)] * len(heads)
+    n_body = len(body)
+    ends = [n_body] * len(heads)
     open_heads: list[int] = []
-    for j, (level_j, _, start_j, _) in enumerate(heads):
+    for j, head in enumerate(heads):
+        level_j = head[0]
         while open_heads and heads[open_heads[-1]][0] >= level_j:
-            ends[open_heads.pop()] = start_j
+            ends[open_heads.pop()] = head[2]
         open_heads.append(j)
 
+    title: str | None = None
+    title_line: int | None = None
+    description = ""
+    sections: list[Section] = []
+    requirements: list[Requirement] = []
+    scenarios: list[Scenario] = []
     req_spans: list[tuple[int, int]] = []
-    for i, (level, text, start, content) in enumerate(heads):
-        line = line_of(start)
-        out.sections.append(Section(title=text, level=level, line=line))
-        if level == 1 and out.title is None:
-            out.title, out.title_line = text, line
-            d = _DESCRIPTION.match(body, content) if content <= len(body) else None
+    req_chunks: list[tuple[int, int, int, list[str]]] = []  # start, content, end, keywords
+    for i, (level, text, start, content, line) in enumerate(heads):
+        sections.append(Section(text, level, line))
+        if level == 1 and title is None:
+            title, title_line = text, line
+            d = _DESCRIPTION.match(body, content) if content <= n_body else None
             if d:
-                out.description = d.group(1).strip()
+                description = d.group(1).strip()
             continue
-        if level == 2 and _REQ_SECTION.match(text):
+        # the first character decides which heading patterns can match (case-insensitive
+        # "s" also matches U+017F, long s)
+        first = text[:1]
+        if level == 2 and first in "rR요" and _REQ_SECTION.match(text):
             req_spans.append((content, ends[i]))
             continue
-        rm = _REQ_HEADING.match(text)
-        if rm:
-            chunk = body[content : ends[i]] if content <= len(body) else ""
-            kws = list(dict.fromkeys(_KEYWORD.findall(chunk)))
-            out.requirements.append(Requirement(
-                id=rm.group(1), title=rm.group(2).strip(), text=chunk.strip(), keywords=kws,
-                line=line,
-            ))
-            continue
-        if level >= 2 and _SCENARIO_HEADING.match(text) and not (
+        if first == "R":
+            rm = _REQ_HEADING.match(text)
+            if rm:
+                chunk = body[content : ends[i]] if content <= n_body else ""
+                kws = list(dict.fromkeys(_KEYWORD.findall(chunk)))
+                requirements.append(Requirement(rm.group(1), rm.group(2).strip(), chunk.strip(),
+                                                kws, line))
+                req_chunks.append((start, content, ends[i], kws))
+                continue
+        if level >= 2 and first in "sSſ시" and _SCENARIO_HEADING.match(text) and not (
                 level == 2 and text.lower().rstrip(":") in _SCENARIO_SECTIONS):
-            end = ends[i]
             steps: list[Step] = []
-            if content <= len(body):
-                for sm in _STEP.finditer(nbody, content, end):
-                    if fences and in_fence(sm.start()):
+            if content <= n_body:
+                step_line, counted_to = line, start
+                for sm in _STEP.finditer(nbody, content, ends[i]):
+                    pos = sm.start()
+                    if fences and in_fence(pos):
                         continue
-                    steps.append(Step(
-                        kind=sm.group(1).upper(), text=sm.group(2).strip().strip("*_ ").strip(),
-                        line=line_of(sm.start()),
-                    ))
+                    step_line += body.count("\n", counted_to, pos)
+                    counted_to = pos
+                    kind, step_text = sm.groups()
+                    steps.append(Step(kind.upper(), step_text.strip().strip("*_ ").strip(),
+                                      step_line))
             name = _SCENARIO_PREFIX.sub("", text)
-            out.scenarios.append(Scenario(name=name or text, line=line, steps=steps))
+            scenarios.append(Scenario(name or text, line, steps))
 
-    spans = req_spans or [(0, len(body))]
     seen: dict[str, None] = {}
-    for a, b in spans:
-        for km in _KEYWORD.finditer(body, a, b):
-            if not (fences and in_fence(km.start())):
-                seen.setdefault(km.group(0), None)
-    out.keywords = list(seen)
+    if fences:
+        for a, b in req_spans or [(0, n_body)]:
+            for km in _KEYWORD.finditer(body, a, b):
+                if not in_fence(km.start()):
+                    seen.setdefault(km.group(0), None)
+    else:
+        # A requirement's text was scanned for keywords above: a span is read as the
+        # stretches between those texts (their bounds are line starts, which no keyword
+        # crosses) and, in order, the keywords of each requirement text it holds.
+        for a, b in req_spans or [(0, n_body)]:
+            at = a
+            for start, content, end, kws in req_chunks:
+                if start >= at and end <= b:
+                    seen.update(dict.fromkeys(_KEYWORD.findall(body, at, content)))
+                    seen.update(dict.fromkeys(kws))
+                    at = end
+            seen.update(dict.fromkeys(_KEYWORD.findall(body, at, b)))
+    keywords = list(seen)
 
+    links: list[Link] = []
     pos = body.find("](")
     while pos != -1:  # each line holding "](" once (str.find beats a multi-line regex)
         start = body.rfind("\n", 0, pos) + 1
         end = body.find("\n", pos)
         if end == -1:
-            end = len(body)
+            end = n_body
         if not (fences and in_fence(start)):
-            line = line_of(start)
+            line = first_line + body.count("\n", 0, start)
             for target, label in _inline_links(body[start:end]):
-                out.links.append(Link(target=target, text=label, line=line))
+                links.append(Link(target, label, line))
         pos = body.find("](", end)
+    mentions: dict[str, None] = {}
     if "`" in body or "[[" in body:
         found = [*(_CODE_MENTION.finditer(body) if "`" in body else ()),
                  *(_WIKI_MENTION.finditer(body) if "[[" in body else ())]
         found.sort(key=lambda mm: mm.start())
-        mentions: dict[str, None] = {}
         for mm in found:
             if fences and in_fence(mm.start()):
                 continue
             value = mm.group(1).strip()
             if value and ("-" in value or "/" in value):
                 mentions.setdefault(value, None)
-        out.mentions = list(mentions)
-    return out
+    return BodyStructure(title, title_line, description, sections, requirements, scenarios,
+                         links, list(mentions), keywords)
 
 
 @lru_cache(maxsize=1)

@@ -380,7 +380,6 @@ _LEAD = r"[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d+\.[ \t]+)"
 _FIRST_MARK = _re.compile(_LEAD)
 _LINE_MARK = _re.compile("\n" + _LEAD)
 _INLINE_MARK = _re.compile(r"`|\*\*|__")
-_ODD_SPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def plain_text(markdown: str) -> str:
@@ -397,8 +396,10 @@ def plain_text(markdown: str) -> str:
         # left to right, a run of * or _ keeps its parity and backticks go; removing ** can
         # only join two runs of _ when a _ precedes a *, the case handed to the regex
         markdown = markdown.replace("**", "").replace("__", "").replace("`", "")
-    if markdown.isascii() and not any(c in markdown for c in _ODD_SPACE):
-        return " ".join(markdown.split())
+    if markdown.isascii() and "\t" not in markdown and "\r" not in markdown \
+            and "\x0b" not in markdown and "\x0c" not in markdown and "\x1c" not in markdown \
+            and "\x1d" not in markdown and "\x1e" not in markdown and "\x1f" not in markdown:
+        return " ".join(markdown.split())  # no white space but spaces and newlines
     return _SPACES.sub(" ", markdown).strip()
 
 

@@ -104,6 +104,33 @@ def test_keywords_outside_requirements_section_ignored_when_section_exists() -> 
     assert scan_body(text).keywords == []
 
 
+def test_keywords_of_a_section_follow_the_text_in_order() -> None:
+    # a requirement's own keywords come from its text; the section's also from the heading
+    # lines and the text between requirements, in order of first appearance
+    text = ("# T\n\n## Requirements\nIt SHOULD be so.\n### REQ-01: Users MAY x\n- it MUST\n"
+            "#### Notes\n- OPTIONAL here\n### Other\n- SHALL NOT\n### REQ-02: y\n- MUST and"
+            " REQUIRED\n\n## Overview\nRECOMMENDED\n")
+    body = scan_body(text)
+    assert [r.keywords for r in body.requirements] == [["MUST", "OPTIONAL"], ["MUST", "REQUIRED"]]
+    assert body.keywords == ["SHOULD", "MAY", "MUST", "OPTIONAL", "SHALL NOT", "REQUIRED"]
+    fenced = text.replace("- OPTIONAL here", "```\n- OPTIONAL here\n```")
+    assert scan_body(fenced).keywords == ["SHOULD", "MAY", "MUST", "SHALL NOT", "REQUIRED"]
+    assert scan_body(fenced).requirements[0].keywords == ["MUST", "OPTIONAL"]
+
+
+def test_scenario_headings_and_step_lines() -> None:
+    # case-insensitive "scenario" also matches a long s (U+017F); step lines are counted
+    # from the body's first line, a fenced step is skipped
+    text = ("# T\n\n### \u017fcenario 1: odd\n- GIVEN a\n\n```\n- WHEN fenced\n```\n- WHEN b\n"
+            "## Other\n### scenario: two\n1. **THEN** c")
+    body = scan_body(text, first_line=10)
+    assert [(s.name, s.line) for s in body.scenarios] == [("odd", 12), ("two", 20)]
+    assert [(st.kind, st.text, st.line) for st in body.scenarios[0].steps] == [
+        ("GIVEN", "a", 13), ("WHEN", "b", 18)]
+    # the last line of a body without a final newline loses its last character, as ever
+    assert [(st.kind, st.text, st.line) for st in body.scenarios[1].steps] == [("THEN", "", 21)]
+
+
 def test_korean_sections_and_plain_steps() -> None:
     text = ("# 동기화\n\n## 요구사항\n\n### REQ-01: 동기화\n- 시스템은 동기화해야 한다 (SHALL)\n\n"
             "## 시나리오\n\n### 시나리오 1: 기본\n- GIVEN 사용자\n- WHEN 실행\n- THEN 완료\n")
