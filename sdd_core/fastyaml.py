@@ -123,66 +123,55 @@ def load_simple(text: str) -> dict[str, Any] | None:
             key, raw = m.groups()
             if key in _WORDS:
                 return None
-            if pending is not None:
-                data[pending] = items if items else None
-            mapping = None
-            if raw:
-                value = _value(raw)
-                if value is _FAIL:
-                    return None
-                data[key] = value
-                pending, items, item_indent = None, [], None
-            else:
-                pending, items, item_indent = key, [], None
-            continue
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if line[0] in " \t-":
-            if pending is None:
-                return None
-            if mapping is not None and line[:mapping_col].strip() == "" \
-                    and line[mapping_col:mapping_col + 1] not in (" ", "\t", "-", ""):
-                pair = _key(line[mapping_col:])
-                if pair is None or not pair[1] or pair[0] in mapping:
-                    return None
-                value = _value(pair[1])
-                if value is _FAIL:
-                    return None
-                mapping[pair[0]] = value
+        else:
+            if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            m = _ITEM_LINE.match(line)
-            if m is None:
-                return None
-            indent, raw = m.group(1), m.group(2) or ""
-            if item_indent is None:
-                item_indent = indent
-            elif indent != item_indent:
-                return None
-            mapping = None
-            if raw.startswith("["):
-                return None
-            pair = _key(raw) if ":" in raw else None
-            if pair is not None:
-                if not pair[1] or not line.startswith(indent + "- " + pair[0]):
+            if line[0] in " \t-":
+                if pending is None:
                     return None
-                value = _value(pair[1])
+                if mapping is not None and line[:mapping_col].strip() == "" \
+                        and line[mapping_col:mapping_col + 1] not in (" ", "\t", "-", ""):
+                    pair = _key(line[mapping_col:])
+                    if pair is None or not pair[1] or pair[0] in mapping:
+                        return None
+                    value = _value(pair[1])
+                    if value is _FAIL:
+                        return None
+                    mapping[pair[0]] = value
+                    continue
+                m = _ITEM_LINE.match(line)
+                if m is None:
+                    return None
+                indent, raw = m.group(1), m.group(2) or ""
+                if item_indent is None:
+                    item_indent = indent
+                elif indent != item_indent:
+                    return None
+                mapping = None
+                if raw.startswith("["):
+                    return None
+                pair = _key(raw) if ":" in raw else None
+                if pair is not None:
+                    if not pair[1] or not line.startswith(indent + "- " + pair[0]):
+                        return None
+                    value = _value(pair[1])
+                    if value is _FAIL:
+                        return None
+                    mapping = {pair[0]: value}
+                    mapping_col = len(indent) + 2
+                    items.append(mapping)
+                    continue
+                value = _scalar(raw)
                 if value is _FAIL:
                     return None
-                mapping = {pair[0]: value}
-                mapping_col = len(indent) + 2
-                items.append(mapping)
+                items.append(value)
                 continue
-            value = _scalar(raw)
-            if value is _FAIL:
+            pair = _key(line)
+            if pair is None:
                 return None
-            items.append(value)
-            continue
-        pair = _key(line)
-        if pair is None:
-            return None
+            key, raw = pair
         if pending is not None:
             data[pending] = items if items else None
-        key, raw = pair
         mapping = None
         if raw:
             value = _value(raw)

@@ -101,19 +101,12 @@ CREATE INDEX history_spec ON history(spec_id);
 
 # Version 3 adds the full-text search tables of the ``fts5`` search backend. The cached rows
 # are dropped so that the next refresh re-reads every file and fills them.
-MIGRATE_2_TO_3 = """
-DELETE FROM specs;
-DELETE FROM spec_data;
-DELETE FROM bodies;
-DELETE FROM texts;
-DELETE FROM dependencies;
-DELETE FROM tags;
-DELETE FROM reviewers;
-DELETE FROM reviews;
-DELETE FROM meta_values;
-DELETE FROM requirements;
-DELETE FROM scenarios;
-DELETE FROM findings;
+#: Empties every table of rows read from the spec files (as they were from version 2 on).
+_EMPTY_ROWS = "".join(f"DELETE FROM {t};\n" for t in (
+    "specs", "spec_data", "bodies", "texts", "dependencies", "tags", "reviewers", "reviews",
+    "meta_values", "requirements", "scenarios", "findings"))
+
+MIGRATE_2_TO_3 = _EMPTY_ROWS + """
 INSERT INTO fts(fts) VALUES ('delete-all');
 """ + SEARCH_SCHEMA
 
@@ -145,18 +138,7 @@ DROP TABLE IF EXISTS search_raw_vocab;
 DROP TABLE IF EXISTS search_raw;
 DROP TABLE IF EXISTS search_items;
 DROP TABLE IF EXISTS search_specs;
-DELETE FROM requirements;
-DELETE FROM scenarios;
-DELETE FROM specs;
-DELETE FROM spec_data;
-DELETE FROM bodies;
-DELETE FROM texts;
-DELETE FROM dependencies;
-DELETE FROM tags;
-DELETE FROM reviewers;
-DELETE FROM reviews;
-DELETE FROM meta_values;
-DELETE FROM findings;
+""" + _EMPTY_ROWS + """
 DELETE FROM state WHERE key IN ('walk', 'validation');
 CREATE INDEX IF NOT EXISTS specs_racy ON specs(sid) WHERE racy;
 """ + SEARCH_SCHEMA
