@@ -509,7 +509,9 @@ def scan_body(body: str, first_line: int = 1) -> BodyStructure:
             steps: list[Step] = []
             if content <= n_body:
                 step_line, counted_to = line, start
-                for sm in _STEP.finditer(nbody, content, ends[i]):
+                # nbody is one longer than body: its end bound is one further on, or the
+                # last line of a body with no final newline would lose its last character
+                for sm in _STEP.finditer(nbody, content, ends[i] + 1):
                     pos = sm.start()
                     if fences and in_fence(pos):
                         continue

@@ -127,8 +127,10 @@ def test_scenario_headings_and_step_lines() -> None:
     assert [(s.name, s.line) for s in body.scenarios] == [("odd", 12), ("two", 20)]
     assert [(st.kind, st.text, st.line) for st in body.scenarios[0].steps] == [
         ("GIVEN", "a", 13), ("WHEN", "b", 18)]
-    # the last line of a body without a final newline loses its last character, as ever
-    assert [(st.kind, st.text, st.line) for st in body.scenarios[1].steps] == [("THEN", "", 21)]
+    # the last line of a body without a final newline keeps its last character
+    assert [(st.kind, st.text, st.line) for st in body.scenarios[1].steps] == [
+        ("THEN", "c", 21)]
+    assert scan_body(text + "\n", first_line=10).scenarios[1].steps == body.scenarios[1].steps
 
 
 def test_korean_sections_and_plain_steps() -> None:
