@@ -554,10 +554,12 @@ class SqliteIndex(IndexBackend):
         """What every cached finding depends on besides the specs: the rules (and their
         code), the config and the constitution."""
         import sdd_core
+        from sdd_core.basics import PARSE_VERSION
 
         project = self.project
         h = _blake2b(digest_size=16)
         h.update(sdd_core.__version__.encode())
+        h.update(f"\0parser {PARSE_VERSION}".encode())
         for rule in rules:
             provider = project.rules.providers.get(rule.code, "")
             h.update(f"\0{rule.code}\0{provider}\0{rule.severity}".encode())

@@ -602,10 +602,14 @@ class Cache:
 
     def refresh(self, *, full: bool = False) -> RefreshReport:
         """Bring the cache up to date with the files (``full``: rebuild everything)."""
+        from sdd_core.basics import PARSE_VERSION
+
         conn = self.open()
         t0 = time.perf_counter()
         project = self.project
         prefix = project.specs_rel + "/"
+        if not full and self._state(conn, "parser") != str(PARSE_VERSION):
+            full = True  # rows made by another version of the parser: read every file again
         dirs: list[tuple[str, int]] = []
         # partial: only the files in `disk` differ from the snapshot `walk_row` (same folders)
         partial = False
@@ -678,6 +682,9 @@ class Cache:
                 conn.execute(sql)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
                          (str(time.time()),))
+            if full:
+                conn.execute("INSERT OR REPLACE INTO state VALUES ('parser', ?)",
+                             (str(PARSE_VERSION),))
             if partial:
                 assert sc is not None and sc.walk is not None
                 self._write_stats(conn, sc.walk, sc.fstats)

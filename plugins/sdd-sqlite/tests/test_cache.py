@@ -536,3 +536,25 @@ def test_racy_files_are_found_through_an_index(cached, proj, run_sdd):
                     "SELECT EXISTS (SELECT 1 FROM specs WHERE racy)"):
             plan = " ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
             assert "USING INDEX specs_racy" in plan, plan
+
+
+def test_rows_of_another_parser_version_are_read_again(cached, proj, run_sdd, monkeypatch):
+    """A cache filled by a parser that made something else of the same files (an older
+    SDD) reads every file again, although no file changed."""
+    from sdd_core import basics
+
+    root = proj.root
+    assert run_sdd("list", cwd=root).exit_code == 0
+    with sqlite3.connect(_db(root)) as conn:  # as a parser that got the title wrong left it
+        conn.execute("UPDATE specs SET title='Stale' WHERE id='auth/login'")
+        conn.execute("UPDATE state SET value='1' WHERE key='parser'")
+    r = run_sdd("query", "id:auth/login", "--format", "json", cwd=root)
+    assert [x["title"] for x in r.json()] == ["Login"]
+    assert run_sdd("cache", "verify", cwd=root).exit_code == 0
+    with sqlite3.connect(_db(root)) as conn:  # while the version matches, rows are trusted
+        conn.execute("UPDATE specs SET title='Kept' WHERE id='auth/login'")
+    r = run_sdd("query", "id:auth/login", "--format", "json", cwd=root)
+    assert [x["title"] for x in r.json()] == ["Kept"]
+    monkeypatch.setattr(basics, "PARSE_VERSION", basics.PARSE_VERSION + 1)
+    r = run_sdd("query", "id:auth/login", "--format", "json", cwd=root)
+    assert [x["title"] for x in r.json()] == ["Login"]

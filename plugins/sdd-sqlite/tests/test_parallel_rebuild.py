@@ -72,7 +72,8 @@ def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
             rows = conn.execute(f"SELECT rowid, * FROM {name}" if name != "search_raw_vocab"
                                 else f"SELECT * FROM {name}").fetchall()
             if name == "state":
-                rows = [r for r in rows if r[1] not in ("walk", "walk-paths", "last_refresh")]
+                # (the order of its writes, so its rowids, may differ)
+                rows = [r[1:] for r in rows if r[1] not in ("walk", "walk-paths", "last_refresh")]
             out[name] = sorted(rows, key=repr)
         for name in ("search_specs", "search_items", "search_raw"):
             conn.execute(f"CREATE VIRTUAL TABLE temp.v_{name} USING"
