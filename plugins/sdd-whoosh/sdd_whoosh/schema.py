@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from sdd_core.basics import PARSE_VERSION
+
 from sdd_whoosh import lean
 
 # This module is imported only when a search runs (the schema is pickled into the index, so
@@ -40,7 +42,11 @@ if TYPE_CHECKING:
     from sdd_core.model import Spec
 
 # Bump when the schema or the analyzer changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 5
+LAYOUT_VERSION = 5
+#: What an index was written by: its layout and the core parser's version
+#: (``sdd_core.basics.PARSE_VERSION``), since the indexed text is what the parser made of
+#: each file. An index of another version is rebuilt.
+SCHEMA_VERSION = f"{LAYOUT_VERSION}.{PARSE_VERSION}"
 
 SPEC_FIELDS = ("title", "requirements", "body")
 ITEM_FIELDS = ("item_title", "item_text")
