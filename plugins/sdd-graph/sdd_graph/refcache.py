@@ -31,19 +31,22 @@ Refs = tuple[list[str], list[str]]  # (link targets, mentions)
 
 class HashMemo:
     """Values computed from a spec's content, kept in ``.sdd/.cache/<name>.json`` by the
-    content hash. ``version`` changes whenever the computation does (old entries are then
-    ignored)."""
+    content hash. ``version`` changes whenever the computation does; the core parser's
+    version (``sdd_core.basics.PARSE_VERSION``) is part of it, since the values come from
+    what the parser made of the content. Entries of another version are ignored."""
 
     def __init__(self, project: Project, name: str, version: int) -> None:
+        from sdd_core.basics import PARSE_VERSION
+
         self.path = project.sdd_dir / ".cache" / f"{name}.json"
-        self.version = version
+        self.version = f"{version}.{PARSE_VERSION}"
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.dirty = False
         try:
             with open(self.path, encoding="utf-8") as fh:
                 data = json.load(fh)
-            if isinstance(data, dict) and data.get("version") == version:
+            if isinstance(data, dict) and data.get("version") == self.version:
                 self.entries = data.get("entries") or {}
         except (OSError, ValueError):
             pass

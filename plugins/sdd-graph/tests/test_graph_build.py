@@ -104,3 +104,25 @@ def test_read_only_cache_folder_still_builds(sdd_project):
     from sdd_graph.graph import build_graph
 
     assert build_graph(project).counts()["inferred"] == 1
+
+
+def test_reference_memo_of_another_parser_version_is_not_used(sdd_project, monkeypatch):
+    """The memo holds what the core's parser found in each body: entries written by
+    another parser version are read again, even for unchanged files."""
+    import json
+
+    from sdd_core import Project, basics
+    from sdd_graph.graph import build_graph
+
+    project = sdd_project({"x/a/spec.md": spec("x/a"), "x/c/spec.md": spec("x/c"),
+                           "x/b/spec.md": spec("x/b", body="See `x/a`.")})
+    assert list(build_graph(project).edges()) == [("x/b", "x/a", "inferred")]
+    memo = project.root / ".sdd/.cache/graph-refs.json"
+    data = json.loads(memo.read_text(encoding="utf-8"))
+    for refs in data["entries"].values():  # as a parser that read `x/c` would have left it
+        if refs[1] == ["x/a"]:
+            refs[1] = ["x/c"]
+    memo.write_text(json.dumps(data), encoding="utf-8")
+    assert list(build_graph(Project(project.root)).edges()) == [("x/b", "x/c", "inferred")]
+    monkeypatch.setattr(basics, "PARSE_VERSION", basics.PARSE_VERSION + 1)
+    assert list(build_graph(Project(project.root)).edges()) == [("x/b", "x/a", "inferred")]
