@@ -44,16 +44,16 @@ def speed_line() -> str:
             " (compare runs by it: the figures scale with it)")
 
 
-def child_env(load: str | None = None, disable: str | None = None, *, bytecode: bool = True,
-              **extra: str) -> dict[str, str]:
+def child_env(load: str | None = None, disable: str | None = None, **extra: str
+              ) -> dict[str, str]:
     """The environment of a child ``sdd``: this one without its ``SDD_*`` variables, plus
     ``SDD_LOAD_PLUGINS=load`` and ``SDD_DISABLE_PLUGINS=disable`` when given, and ``extra``.
 
-    With ``bytecode`` (the default) ``PYTHONDONTWRITEBYTECODE`` is removed too, so children
-    write byte-code caches as an installed ``sdd`` does rather than compile their sources
-    again on every run (~60 ms each)."""
+    ``PYTHONDONTWRITEBYTECODE`` is removed too, so children write byte-code caches as an
+    installed ``sdd`` does rather than compile their sources again on every run (~60 ms
+    each)."""
     out = {k: v for k, v in os.environ.items()
-           if not k.startswith("SDD_") and not (bytecode and k == "PYTHONDONTWRITEBYTECODE")}
+           if not k.startswith("SDD_") and k != "PYTHONDONTWRITEBYTECODE"}
     if load is not None:
         out["SDD_LOAD_PLUGINS"] = load
     if disable is not None:

@@ -26,17 +26,8 @@ def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None
     ref = ref.strip()
     if ref in specs:
         return specs[ref]
-    candidates = [ref]
-    if origin is not None and (ref.startswith("./") or ref.startswith("../")):
-        candidates.insert(0, posixpath.normpath(posixpath.join(posixpath.dirname(origin.path),
-                                                               ref)))
     by_path = paths
-    for cand in candidates:
-        key = cand.lstrip("/")
-        for prefix in (f"{SPECS_REL}/", "specs/"):
-            if key.startswith(prefix):
-                key = key[len(prefix):]
-        key = id_from_path(key) if key.endswith(".md") else key.rstrip("/")
+    for key in ref_keys(ref, origin.path if origin is not None else None):
         if key in specs:
             return specs[key]
         if by_path is None:
@@ -45,6 +36,27 @@ def resolve_ref(ref: str, specs: "dict[str, Spec]", origin: "Spec | None" = None
         if hit is not None:
             return hit
     return None
+
+
+def ref_keys(ref: str, origin_path: str | None = None) -> list[str]:
+    """The ids a reference may name, in the order :func:`resolve_ref` tries them (besides
+    ``ref`` itself): the reference relative to ``origin_path`` first when it starts with
+    ``./`` or ``../``, then as written, each with ``.sdd/specs/`` or ``specs/`` and ``.md``
+    or a trailing ``/`` taken off. A spec is named by a key when that is its id, or the id
+    its path gives (``key.md``, ``key/spec.md``)."""
+    ref = ref.strip()
+    candidates = [ref]
+    if origin_path is not None and (ref.startswith("./") or ref.startswith("../")):
+        candidates.insert(0, posixpath.normpath(posixpath.join(posixpath.dirname(origin_path),
+                                                               ref)))
+    keys = []
+    for cand in candidates:
+        key = cand.lstrip("/")
+        for prefix in (f"{SPECS_REL}/", "specs/"):
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+        keys.append(id_from_path(key) if key.endswith(".md") else key.rstrip("/"))
+    return keys
 
 
 def path_map(specs: "dict[str, Spec]") -> "dict[str, Spec]":

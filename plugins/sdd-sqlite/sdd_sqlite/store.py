@@ -209,25 +209,17 @@ class Scan:
             self._disk = dict(zip(self.walk.paths[2], unpack(self.fstats)))
         return self._disk
 
-    def has(self, paths: list[str]) -> bool:
-        """Whether every one of ``paths`` is a file of the snapshot (``same`` not None)."""
-        assert self.walk is not None and self.walk.paths is not None
-        return set(paths) <= self._positions(paths).keys()
-
     def stats_of(self, paths: list[str]) -> dict[str, tuple[int, int]]:
-        """``{path: stat now}`` of those of ``paths`` the snapshot lists."""
+        """``{path: stat now}`` of those of ``paths`` the snapshot lists (``same`` not
+        None)."""
         from sdd_core.statahead import unpack
 
-        pos = self._positions(paths)
-        return {p: unpack(self.fstats[i * 16:i * 16 + 16])[0] for p, i in pos.items()}
-
-    def _positions(self, paths: list[str]) -> dict[str, int]:
-        """``{path: its index in the snapshot}`` of those of ``paths`` it lists."""
         assert self.walk is not None and self.walk.paths is not None
-        if not paths:
-            return {}
         want = set(paths)
-        return {p: i for i, p in enumerate(self.walk.paths[2]) if p in want}
+        if not want:
+            return {}
+        return {p: unpack(self.fstats[i * 16:i * 16 + 16])[0]
+                for i, p in enumerate(self.walk.paths[2]) if p in want}
 
     def changed(self) -> dict[str, tuple[int, int]]:
         """``{path: stat}`` of the files whose stat differs from the snapshot's (``same``
@@ -291,11 +283,8 @@ def quick_scan(root: str, prefix: str, blob: bytes | None,
     dmt = array("q")
     dmt.frombytes(walk.dmtimes)
     racy = set(walk.racy_dirs)
-    from sdd_core.statahead import unpack
-
-    disk, dirs, _ = _scan_by_folder(specs_dir, prefix, drels, dmt.tolist(),
-                                    [i in racy for i in range(nd)], dcounts, frels,
-                                    unpack(walk.fstats))
+    disk, dirs = _scan_by_folder(specs_dir, prefix, drels, dmt.tolist(),
+                                 [i in racy for i in range(nd)], dcounts, frels)
     return Scan(None, disk, dirs, walk)
 
 
@@ -335,9 +324,8 @@ def _list_folder(folder: str, rel: str, files: dict[str, tuple[int, int]]
 
 
 def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list[int],
-                    dracy: list[bool], dcounts: list[int], frels: list[str],
-                    fstats: list[tuple[int, int]]
-                    ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]], None]:
+                    dracy: list[bool], dcounts: list[int], frels: list[str]
+                    ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, int]]]:
     """:func:`quick_scan` when some folder changed: unchanged folders have their files
     stat-ed, changed ones are listed again and new subfolders walked."""
     disk: dict[str, tuple[int, int]] = {}
@@ -385,7 +373,7 @@ def _scan_by_folder(specs_dir: str, prefix: str, drels: list[str], dmtimes: list
             if sub not in recorded:
                 disk.update(scan(path, sub, dirs))
         alive[rel] = {sub for _, sub in subs}
-    return disk, dirs, None
+    return disk, dirs
 
 
 @dataclass
@@ -629,10 +617,11 @@ class Cache:
                 return report
             racy = self._racy(conn) if sc.same is False and sc.walk is not None \
                 and sc.walk.any_racy else []
-            if sc.same is False and (not racy or sc.has(racy)):
+            racy_now = sc.stats_of(racy) if racy else {}
+            if sc.same is False and len(racy_now) == len(set(racy)):
                 # the same files: compare only those whose stat differs, and the racy ones
                 partial, disk = True, sc.changed()
-                disk.update(sc.stats_of(racy))
+                disk.update(racy_now)
             else:
                 disk = sc.disk
                 dirs = sc.folders()
@@ -936,26 +925,13 @@ class Cache:
         it)`` can resolve to: the specs whose id is one of the keys a reference may name,
         or whose path gives one (``key.md``, ``key/spec.md``). Resolving those references
         against it gives what resolving them against every stub gives."""
-        import posixpath
-
-        from sdd_core.basics import id_from_path
-        from sdd_core.refs import SPECS_REL
+        from sdd_core.refs import SPECS_REL, ref_keys
 
         ids: set[str] = set()
         paths: set[str] = set()
         for ref, origin in refs:
-            ref = ref.strip()
-            ids.add(ref)
-            candidates = [ref]
-            if ref.startswith("./") or ref.startswith("../"):
-                candidates.append(posixpath.normpath(
-                    posixpath.join(posixpath.dirname(origin), ref)))
-            for cand in candidates:
-                key = cand.lstrip("/")
-                for prefix in (f"{SPECS_REL}/", "specs/"):
-                    if key.startswith(prefix):
-                        key = key[len(prefix):]
-                key = id_from_path(key) if key.endswith(".md") else key.rstrip("/")
+            ids.add(ref.strip())
+            for key in ref_keys(ref, origin):
                 ids.add(key)
                 paths.update((f"{SPECS_REL}/{key}.md", f"{SPECS_REL}/{key}/spec.md"))
         ids_l, paths_l = sorted(ids), sorted(paths)
