@@ -556,10 +556,14 @@ def make_snippet(text: str, matchers: "list[Matcher]", width: int = 24) -> str:
     if not spans:
         return text[:200]
     hits = []
+    found: dict[str, bool] = {}  # folded word -> matched (a text repeats its words)
     for i, (a, b) in enumerate(spans):
         raw = fold(text[a:b])
-        st = stem(raw)
-        if any(mt.test_token(raw, st) for mt in matchers):
+        hit = found.get(raw)
+        if hit is None:
+            st = stem(raw)
+            hit = found[raw] = any(mt.test_token(raw, st) for mt in matchers)
+        if hit:
             hits.append(i)
     start = 0
     if hits and len(spans) > width:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 #: The schema this version of the plugin writes.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Version 1: specs, bodies, full-text index, relations, requirements and scenarios.
 SCHEMA_V1 = """
@@ -72,18 +72,23 @@ CREATE TABLE scenarios (sid INTEGER NOT NULL, name TEXT, line INTEGER, steps INT
 CREATE INDEX scenarios_sid ON scenarios(sid);
 """
 
+#: The version of the text the search tables index (:func:`sdd_sqlite.search.spec_rows`):
+#: their deletes give that text again, so a cache whose rows were made by another version is
+#: rebuilt. Bump it with any change to what ``spec_rows`` makes.
+ROWS_VERSION = 1
+
 #: The tables of the ``fts5`` search backend (:mod:`sdd_sqlite.search`).
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 SEARCH_SCHEMA = f"""
 CREATE VIRTUAL TABLE search_specs USING fts5(
-    title, description, requirements, scenarios, body, cjk, tokenize='{TOKENIZER}');
+    title, description, requirements, scenarios, body, cjk, content='',
+    tokenize='{TOKENIZER}');
 CREATE VIRTUAL TABLE search_raw USING fts5(
     title, description, requirements, scenarios, body, content='',
     tokenize='unicode61 remove_diacritics 2', detail=none, columnsize=0);
 CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row');
 CREATE VIRTUAL TABLE search_items USING fts5(
-    kind UNINDEXED, item_id UNINDEXED, raw UNINDEXED, title, text, cjk,
-    tokenize='{TOKENIZER}');
+    title, text, cjk, content='', tokenize='{TOKENIZER}');
 """
 
 
@@ -133,19 +138,29 @@ DELETE FROM texts WHERE sid IN (
 # in the body; a partial index finds the racy files (which every refresh after an edit looks
 # up) without scanning ``specs``. The cached rows are dropped (as version 3 did) so that the
 # next refresh re-reads every file and fills the new tables.
-MIGRATE_5_TO_6 = """
+_DROP_SEARCH = """
 DROP TABLE IF EXISTS search_raw_vocab;
 DROP TABLE IF EXISTS search_raw;
 DROP TABLE IF EXISTS search_items;
 DROP TABLE IF EXISTS search_specs;
-""" + _EMPTY_ROWS + """
+"""
+MIGRATE_5_TO_6 = _DROP_SEARCH + _EMPTY_ROWS + """
 DELETE FROM state WHERE key IN ('walk', 'validation');
 CREATE INDEX IF NOT EXISTS specs_racy ON specs(sid) WHERE racy;
 """ + SEARCH_SCHEMA
 
+# Version 7 keeps no copy of the searched text: ``search_specs`` and ``search_items`` are
+# contentless like ``search_raw`` (the text was a second copy of every body and a third of
+# every requirement, ~35% of the file). Snippets are cut from the body when a hit is shown,
+# an item's kind is a bit of its rowid, and a delete gives the indexed text again, made from
+# the spec's stored data (:func:`sdd_sqlite.search.delete`). The rows are read again.
+MIGRATE_6_TO_7 = _DROP_SEARCH + _EMPTY_ROWS + """
+DELETE FROM state WHERE key IN ('walk', 'validation');
+""" + SEARCH_SCHEMA
+
 #: ``from_version -> script`` upgrading the schema by one version.
 MIGRATIONS: dict[int, str] = {1: MIGRATE_1_TO_2, 2: MIGRATE_2_TO_3, 3: MIGRATE_3_TO_4,
-                              4: MIGRATE_4_TO_5, 5: MIGRATE_5_TO_6}
+                              4: MIGRATE_4_TO_5, 5: MIGRATE_5_TO_6, 6: MIGRATE_6_TO_7}
 
 #: Every table holding derived data (cleared by a rebuild).
 DATA_TABLES: tuple[str, ...] = (

@@ -3,11 +3,17 @@
 ``search_specs`` holds one row per spec (rowid = the spec's ``sid``) with the columns of
 :data:`sdd_core.search.SPEC_FIELDS` plus ``cjk``: overlapping two-character pieces of every
 Hangul/kana/CJK word, so a Korean word is found inside a longer run (``결제`` in ``결제가``).
-``search_items`` holds requirements and scenarios (rowid = ``sid << 12 | n``). Both use the
-``porter unicode61 remove_diacritics 2`` tokenizer, which the core's analysis reproduces.
-``search_raw`` indexes the same text unstemmed (``detail=none``, contentless: the text is
-bound once for both tables and its deletes read it from ``search_specs``); its vocabulary
-expands ``pay*`` into the words that start with ``pay``.
+``search_items`` holds requirements and scenarios (rowid = ``sid << 12 | kind << 11 | n``,
+kind 0 for a requirement, 1 for a scenario). Both use the ``porter unicode61
+remove_diacritics 2`` tokenizer, which the core's analysis reproduces. ``search_raw``
+indexes the same text unstemmed (``detail=none``); its vocabulary expands ``pay*`` into the
+words that start with ``pay``.
+
+The three tables are contentless: they keep the index, not the text (which would be a
+second copy of every body and a third of every requirement). A hit's snippet and an item's
+title and text are made from the spec's stored data when the hit is shown; a delete gives
+the indexed text again, made the same way (:func:`delete`), which is why the cache is
+rebuilt when :data:`ROWS_VERSION` or the core's analysis version moved.
 
 Rows are written by the cache's refresh, in the same transaction as the other tables.
 """
@@ -21,9 +27,11 @@ from typing import TYPE_CHECKING, Any
 from sdd_core.search import (
     HIGHLIGHT_END, HIGHLIGHT_START, ITEM_WEIGHTS, SPEC_FIELDS, SPEC_WEIGHTS, Matcher,
     ScanBackend, SearchBackend, SearchHit, SearchQuery, cjk_bigrams, close_words,
-    compile_terms, highlighted, is_cjk, make_snippet, plain_text, tokenize,
+    compile_terms, highlighted, is_cjk, make_snippet, plain_text, scenario_text, stem,
+    tokenize,
 )
 
+from sdd_sqlite.schema import ROWS_VERSION  # noqa: F401  (the version of spec_rows' text)
 from sdd_sqlite.schema import SEARCH_SCHEMA as SCHEMA
 from sdd_sqlite.schema import TOKENIZER  # noqa: F401  (the tokenizer of both tables)
 
@@ -31,12 +39,14 @@ if TYPE_CHECKING:
     from sdd_core.model import Spec
     from sdd_core.project import Project
 
-ITEM_SHIFT = 12  # rowid of an item: sid << 12 | its index (4,096 items per spec at most)
+ITEM_SHIFT = 12  # rowid of an item: sid << 12 | kind << 11 | n
+KIND_SHIFT = 11  # the kind bit: 0 requirement, 1 scenario (2,048 of each per spec at most)
+ITEM_KINDS = ("requirement", "scenario")
 _CJK_FIND = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
                        "\uac00-\ud7af\uf900-\ufaff]")
 _TEXT_COLS = TEXT_COLUMNS = "{title description requirements scenarios body}"
 _SPEC_W = SPEC_BM25 = ", ".join(str(SPEC_WEIGHTS[f]) for f in SPEC_FIELDS) + ", 1.0"
-_ITEM_W = f"0, 0, 0, {ITEM_WEIGHTS['title']}, {ITEM_WEIGHTS['text']}, 1.0"
+_ITEM_W = f"{ITEM_WEIGHTS['title']}, {ITEM_WEIGHTS['text']}, 1.0"
 MAX_EXPANSIONS = 500
 
 
@@ -53,9 +63,9 @@ def cjk_column(*texts: str) -> str:
 
 
 def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """The ``search_specs`` row and the ``search_items`` rows of one spec: the fields of
-    ``sdd_core.search.spec_fields`` and ``item_documents``, with each requirement's text
-    made plain once."""
+    """The ``search_specs`` row and the ``search_items`` rows ``(rowid, title, text, cjk)``
+    of one spec: the fields of ``sdd_core.search.spec_fields`` and ``item_documents``, with
+    each requirement's text made plain once."""
     reqs = spec.requirements
     scens = spec.scenarios
     req_plain = [plain_text(r.text) for r in reqs]
@@ -66,50 +76,72 @@ def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, 
            " \n".join([f"{sc.name} \n{t}" for sc, t in zip(scens, steps)]),
            body, cjk_column(title, body))
     items: list[tuple[Any, ...]] = []
-    n = 0
-    limit = 1 << ITEM_SHIFT
+    limit = 1 << KIND_SHIFT
     base = sid << ITEM_SHIFT
-    for r, p in zip(reqs, req_plain):
-        if n >= limit:
-            break
-        # raw: NULL, the requirement's Markdown is read from the spec data when shown
-        items.append((base | n, "requirement", r.id, None, r.title, p, cjk_column(r.title, p)))
-        n += 1
-    for sc, t in zip(scens, steps):
-        if n >= limit:
-            break
-        # raw: NULL, the same as text
-        items.append((base | n, "scenario", sc.name, None, sc.name, t, cjk_column(sc.name, t)))
-        n += 1
+    for n, (r, p) in enumerate(zip(reqs[:limit], req_plain)):
+        items.append((base | n, r.title, p, cjk_column(r.title, p)))
+    base |= 1 << KIND_SHIFT
+    for n, (sc, t) in enumerate(zip(scens[:limit], steps)):
+        items.append((base | n, sc.name, t, cjk_column(sc.name, t)))
     return row, items
 
 
 _COLS = "title, description, requirements, scenarios, body"
+_SPECS_INSERT = f"INSERT INTO search_specs(rowid, {_COLS}, cjk) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_RAW_INSERT = f"INSERT INTO search_raw(rowid, {_COLS}) VALUES (?, ?, ?, ?, ?, ?)"
+_ITEMS_INSERT = "INSERT INTO search_items(rowid, title, text, cjk) VALUES (?, ?, ?, ?)"
 
 
 def write(conn: sqlite3.Connection, specs: list[tuple[Any, ...]],
           items: list[tuple[Any, ...]]) -> None:
     """Insert queued rows: ``search_specs`` rows (their text also indexed, unstemmed, in
-    ``search_raw``, which keeps no copy of it) and ``search_items`` rows."""
+    ``search_raw``) and ``search_items`` rows."""
     if specs:
-        conn.executemany(f"INSERT INTO search_specs(rowid, {_COLS}, cjk)"
-                         f" VALUES (?, ?, ?, ?, ?, ?, ?)", specs)
-        conn.executemany(f"INSERT INTO search_raw(rowid, {_COLS}) VALUES (?, ?, ?, ?, ?, ?)",
-                         [row[:6] for row in specs])
+        conn.executemany(_SPECS_INSERT, specs)
+        conn.executemany(_RAW_INSERT, [row[:6] for row in specs])
     if items:
-        conn.executemany("INSERT INTO search_items(rowid, kind, item_id, raw, title, text, cjk)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)", items)
+        conn.executemany(_ITEMS_INSERT, items)
+
+
+def stored_specs(conn: sqlite3.Connection, sids: list[int]) -> dict[int, Any]:
+    """``sid -> spec`` (the fields the search rows are made of: title, description, body,
+    requirements, scenarios) of the parsed specs among ``sids``, from the cache's rows."""
+    import pickle
+    from types import SimpleNamespace
+
+    from sdd_sqlite.store import chunks, inflate
+
+    out: dict[int, Any] = {}
+    for part in chunks(sids):
+        for sid, title, description, data, body in conn.execute(
+                f"SELECT s.sid, s.title, s.description, d.data, b.body FROM specs s"
+                f" LEFT JOIN spec_data d USING (sid) LEFT JOIN bodies b USING (sid) WHERE"
+                f" s.id IS NOT NULL AND s.sid IN ({','.join('?' * len(part))})", part):
+            if data is None or body is None:
+                raise sqlite3.DatabaseError("database disk image is malformed: the stored"
+                                            " data of a spec is missing")
+            values = inflate(pickle.loads(data), body)
+            out[sid] = SimpleNamespace(title=title, description=description, **values)
+    return out
 
 
 def delete(conn: sqlite3.Connection, sids: list[int]) -> None:
-    """Remove the rows of these specs (``search_raw``'s with the text it indexed, read from
-    ``search_specs``)."""
-    rows = [(s,) for s in sids]
-    conn.executemany(f"INSERT INTO search_raw(search_raw, rowid, {_COLS}) SELECT 'delete',"
-                     f" rowid, {_COLS} FROM search_specs WHERE rowid=?", rows)
-    conn.executemany("DELETE FROM search_specs WHERE rowid=?", rows)
-    conn.executemany("DELETE FROM search_items WHERE rowid >= ? AND rowid < ?",
-                     [(s << ITEM_SHIFT, (s + 1) << ITEM_SHIFT) for s in sids])
+    """Remove the rows of these specs. The tables keep no text, and FTS5 removes a row of a
+    contentless table given the text it indexed: that text is made again from the spec's
+    stored data (:func:`spec_rows` of the same fields gives the same text)."""
+    stored = stored_specs(conn, sids)
+    specs: list[tuple[Any, ...]] = []
+    items: list[tuple[Any, ...]] = []
+    for sid, spec in stored.items():
+        row, its = spec_rows(sid, spec)
+        specs.append(row)
+        items.extend(its)
+    conn.executemany(f"INSERT INTO search_specs(search_specs, rowid, {_COLS}, cjk)"
+                     f" VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)", specs)
+    conn.executemany(f"INSERT INTO search_raw(search_raw, rowid, {_COLS})"
+                     f" VALUES ('delete', ?, ?, ?, ?, ?, ?)", [row[:6] for row in specs])
+    conn.executemany("INSERT INTO search_items(search_items, rowid, title, text, cjk)"
+                     " VALUES ('delete', ?, ?, ?, ?)", items)
 
 
 TABLES = ("search_raw_vocab", "search_raw", "search_items", "search_specs")
@@ -166,7 +198,9 @@ class Fts5Backend(SearchBackend):
             (len(word) - 2, len(word) + 2))]
 
     def _term(self, conn: sqlite3.Connection, m: Matcher, fuzzy: bool = False,
-              cols: str = _TEXT_COLS) -> str | None:
+              cols: str = _TEXT_COLS, close: list[Matcher] | None = None) -> str | None:
+        """The FTS5 expression of one term (``close`` gains the matchers of the words a
+        fuzzy term also matches, for the snippets)."""
         if m.kind == "cjk":
             return f"cjk : {_quote(cjk_bigrams(m.raw[0]))}"
         if m.kind == "prefix":
@@ -176,14 +210,18 @@ class Fts5Backend(SearchBackend):
             return f"{cols} : (" + " OR ".join(_quote([w]) for w in words) + ")"
         alts = [_quote(m.raw)]
         if fuzzy and len(m.raw) == 1:
-            alts += [_quote([w]) for w in close_words(m.raw[0], self._vocab_near(conn, m.raw[0]))]
+            words = close_words(m.raw[0], self._vocab_near(conn, m.raw[0]))
+            alts += [_quote([w]) for w in words]
+            if close is not None:
+                close += [Matcher("seq", (stem(w),), w, (w,)) for w in words]
         return f"{cols} : (" + " OR ".join(alts) + ")"
 
     def _match(self, conn: sqlite3.Connection, query: SearchQuery
                ) -> tuple[str | None, list[str], list[Matcher]]:
         pos, neg = compile_terms(query.terms)
         cols = _TEXT_COLS if query.type == "spec" else "{title text}"
-        parts = [self._term(conn, m, query.fuzzy, cols) for m in pos]
+        close: list[Matcher] = []
+        parts = [self._term(conn, m, query.fuzzy, cols, close) for m in pos]
         if query.match == "any":
             present = [p for p in parts if p is not None]
             if not present:
@@ -198,7 +236,7 @@ class Fts5Backend(SearchBackend):
             n = self._term(conn, m, cols=cols)
             if n is not None:
                 expr = f"({expr}) NOT ({n})"
-        return expr, present, pos
+        return expr, present, pos + close
 
     # ------------------------------------------------------------------ search
 
@@ -219,26 +257,20 @@ class Fts5Backend(SearchBackend):
             params += [x.lower() for x in query.statuses]
         cond = " AND ".join(where)
         fetch = query.limit if query.match == "all" else query.limit * 5 + 50
-        start, end = HIGHLIGHT_START, HIGHLIGHT_END
-        # only the matching specs wanted (a query's text term): no snippets to cut
-        snip = "snippet(search_specs, 4, ?, ?, '…', 24), f.body" if query.snippets \
-            else "? || ?, NULL"
         if query.type == "spec":
             sql = (f"SELECT f.rowid, s.id, s.title, s.domain, s.status, bm25(search_specs,"
-                   f" {_SPEC_W}), {snip}, NULL, NULL"
-                   f" FROM search_specs f JOIN specs s ON s.sid = f.rowid"
+                   f" {_SPEC_W}) FROM search_specs f JOIN specs s ON s.sid = f.rowid"
                    f" WHERE search_specs MATCH ? AND {cond} ORDER BY 6, s.id LIMIT ?")
             table = "search_specs"
         else:
-            sql = (f"SELECT f.rowid, s.id, f.title, s.domain, s.status, bm25(search_items,"
-                   f" {_ITEM_W}), snippet(search_items, 4, ?, ?, '…', 24), f.text, f.item_id,"
-                   f" f.raw, f.kind FROM search_items f"
+            sql = (f"SELECT f.rowid, s.id, NULL, s.domain, s.status, bm25(search_items,"
+                   f" {_ITEM_W}) FROM search_items f"
                    f" JOIN specs s ON s.sid = (f.rowid >> {ITEM_SHIFT})"
-                   f" WHERE search_items MATCH ? AND f.kind = ? AND {cond}"
-                   f" ORDER BY 6, s.id, f.rowid LIMIT ?")
+                   f" WHERE search_items MATCH ? AND (f.rowid >> {KIND_SHIFT}) & 1 = ?"
+                   f" AND {cond} ORDER BY 6, s.id, f.rowid LIMIT ?")
             table = "search_items"
-            params = [query.type, *params]
-        rows = conn.execute(sql, [start, end, expr, *params, fetch]).fetchall()
+            params = [ITEM_KINDS.index(query.type), *params]
+        rows = conn.execute(sql, [expr, *params, fetch]).fetchall()
         scored = [(-float(r[5]), r) for r in rows]
         if query.match == "any" and len(parts) > 1 and rows:
             ids = [r[0] for r in rows]
@@ -250,23 +282,21 @@ class Fts5Backend(SearchBackend):
                     count[rid] = count.get(rid, 0) + 1
             scored = [(sc * count.get(r[0], 1) / len(parts), r) for sc, r in scored]
             scored.sort(key=lambda p: (-p[0], p[1][1], p[1][0]))
-        hits = []
         shown = scored[: query.limit]
-        raws = _raw_texts(conn, [r for _, r in shown]) if query.type != "spec" else {}
+        texts = _hit_texts(conn, [r[0] for _, r in shown], query.type, query.snippets)
+        hits = []
         for score, r in shown:
-            if r[0] in raws:
-                r = (*r[:9], raws[r[0]])
-            if not query.snippets:
-                hits.append(SearchHit(spec_id=r[1], title=r[2] or "", score=round(score, 6),
-                                      snippet="", type=query.type, item_id=r[8], text=r[9],
-                                      domain=r[3] or "", status=r[4] or ""))
-                continue
-            snippet = " ".join(r[6].split()) if r[6] else ""
-            if start not in snippet:
-                snippet = make_snippet(r[7] or "", matchers)
+            title, item_id, text, source = texts.get(r[0], (r[2] or "", None, None, ""))
+            snippet = ""
+            if query.snippets:
+                # cut as the reference backend cuts it (the tables keep no text for FTS5's
+                # snippet())
+                snippet = make_snippet(source, matchers)
+                if HIGHLIGHT_START not in snippet:
+                    snippet = make_snippet(title, matchers) or snippet
             hits.append(SearchHit(
-                spec_id=r[1], title=r[2] or "", score=round(score, 6), snippet=snippet,
-                type=query.type, item_id=r[8], text=r[9], domain=r[3] or "",
+                spec_id=r[1], title=title, score=round(score, 6), snippet=snippet,
+                type=query.type, item_id=item_id, text=text, domain=r[3] or "",
                 status=r[4] or "", matched=highlighted(snippet)))
         return hits
 
@@ -280,30 +310,33 @@ class Fts5Backend(SearchBackend):
         return self._run(run, lambda scan: scan.suggest(word, limit))  # type: ignore[no-any-return]
 
 
-def _raw_texts(conn: sqlite3.Connection, rows: list[Any]) -> dict[int, str]:
-    """``rowid -> text`` of the item hits whose ``raw`` column is NULL: a scenario's is its
-    text, a requirement's is its Markdown, read from the spec's data (a few hits per
-    search: storing every requirement's text a third time is dearer)."""
-    import pickle
-
-    from sdd_sqlite.store import inflate
-
-    out: dict[int, str] = {}
-    specs: dict[int, Any] = {}
-    for r in rows:
-        if r[9] is not None:
+def _hit_texts(conn: sqlite3.Connection, rowids: list[int], kind: str, snippets: bool
+               ) -> dict[int, tuple[str, str | None, str | None, str]]:
+    """``rowid -> (title, item id, text, snippet source)`` of the hits shown, made from the
+    specs' stored data as :func:`sdd_core.search.spec_fields` and ``item_documents`` make
+    them (spec hits need only their body, and only for snippets)."""
+    out: dict[int, tuple[str, str | None, str | None, str]] = {}
+    if kind == "spec":
+        if snippets and rowids:
+            marks = ",".join("?" * len(rowids))
+            for sid, title, body in conn.execute(
+                    f"SELECT s.sid, s.title, b.body FROM specs s JOIN bodies b USING (sid)"
+                    f" WHERE s.sid IN ({marks})", rowids):
+                out[sid] = (title or "", None, None, plain_text(body))
+        return out
+    specs = stored_specs(conn, sorted({r >> ITEM_SHIFT for r in rowids}))
+    for rowid in rowids:
+        spec = specs.get(rowid >> ITEM_SHIFT)
+        n = rowid & ((1 << KIND_SHIFT) - 1)
+        if spec is None:
             continue
-        if r[7] is not None and r[10] == "scenario":
-            out[r[0]] = r[7]
-            continue
-        sid, n = r[0] >> ITEM_SHIFT, r[0] & ((1 << ITEM_SHIFT) - 1)
-        if sid not in specs:
-            row = conn.execute("SELECT d.data, b.body FROM spec_data d JOIN bodies b"
-                               " USING (sid) WHERE sid=?", (sid,)).fetchone()
-            specs[sid] = inflate(pickle.loads(row[0]), row[1]) if row else {}
-        reqs = specs[sid].get("requirements") or []
-        if n < len(reqs):
-            out[r[0]] = reqs[n].text.strip()
+        if kind == "requirement" and n < len(spec.requirements):
+            r = spec.requirements[n]
+            out[rowid] = (r.title, r.id, r.text.strip(), plain_text(r.text))
+        elif kind == "scenario" and n < len(spec.scenarios):
+            sc = spec.scenarios[n]
+            text = scenario_text(sc)
+            out[rowid] = (sc.name, sc.name, text, text)
     return out
 
 

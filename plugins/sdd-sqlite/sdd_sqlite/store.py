@@ -590,14 +590,14 @@ class Cache:
 
     def refresh(self, *, full: bool = False) -> RefreshReport:
         """Bring the cache up to date with the files (``full``: rebuild everything)."""
-        from sdd_core.basics import PARSE_VERSION
-
         conn = self.open()
         t0 = time.perf_counter()
         project = self.project
         prefix = project.specs_rel + "/"
-        if not full and self._state(conn, "parser") != str(PARSE_VERSION):
-            full = True  # rows made by another version of the parser: read every file again
+        if not full and self._state(conn, "parser") != _rows_version():
+            # rows made by another version of the parser (or of the search rows, whose text
+            # deletes must give again): read every file again
+            full = True
         dirs: list[tuple[str, int]] = []
         # partial: only the files in `disk` differ from the snapshot `walk_row` (same folders)
         partial = False
@@ -673,7 +673,7 @@ class Cache:
                          (str(time.time()),))
             if full:
                 conn.execute("INSERT OR REPLACE INTO state VALUES ('parser', ?)",
-                             (str(PARSE_VERSION),))
+                             (_rows_version(),))
             if partial:
                 assert sc is not None and sc.walk is not None
                 self._write_stats(conn, sc.walk, sc.fstats)
@@ -1030,6 +1030,14 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
                                 for ref in spec.depends)
     rows["dependencies"].extend((sid, spec.id, ref, src, None, None, "inferred")
                                 for ref in _inferred_refs(spec))
+
+
+def _rows_version() -> str:
+    """What the cached rows were made by (state ``parser``): the core parser's version and
+    the search rows' (:data:`sdd_sqlite.search.ROWS_VERSION`)."""
+    from sdd_core.basics import PARSE_VERSION
+
+    return f"{PARSE_VERSION}.{schema.ROWS_VERSION}"
 
 
 def plan(reread: list[str], disk: dict[str, tuple[int, int]],

@@ -442,10 +442,25 @@ def test_heavy_fields_come_back_whole(lines: list[str], crlf: bool) -> None:
         assert "requirements" in pickle.loads(blob)["_in_body"]
 
 
-def test_version_5_cache_is_refilled_in_the_lean_layout(cached, proj, run_sdd):
-    """A version 5 cache (search_raw with content read from search_specs, requirements and
-    scenarios tables) upgrades without a warning: the old tables go, the rows are read again,
-    and queries, search and prefix expansion answer as from a new cache."""
+# the search tables as versions 5 and 6 made them (with a copy of the text; version 5's
+# search_raw read its text from search_specs)
+_V6_SEARCH = """
+CREATE VIRTUAL TABLE search_specs USING fts5(title, description, requirements, scenarios,
+    body, cjk, tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE search_raw USING fts5(title, description, requirements, scenarios, body,
+    {raw}, tokenize='unicode61 remove_diacritics 2', detail=none);
+CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row');
+CREATE VIRTUAL TABLE search_items USING fts5(kind UNINDEXED, item_id UNINDEXED,
+    raw UNINDEXED, title, text, cjk, tokenize='porter unicode61 remove_diacritics 2');
+"""
+
+
+@pytest.mark.parametrize("version, raw", [(5, "content='search_specs'"),
+                                          (6, "content='', columnsize=0")])
+def test_older_cache_is_refilled_in_the_lean_layout(cached, proj, run_sdd, version, raw):
+    """A version 5 or 6 cache (search tables keeping a copy of the text, items with their
+    kind as a column) upgrades without a warning: the old tables go, the rows are read
+    again, and queries, search, snippets and prefix expansion answer as from a new cache."""
     from sdd_sqlite import schema
 
     root = proj.root
@@ -453,32 +468,32 @@ def test_version_5_cache_is_refilled_in_the_lean_layout(cached, proj, run_sdd):
     def answers() -> list[object]:
         out = []
         for args in (("query", "status:review"), ("list",), ("search", "sess*"),
-                     ("search", "login", "--type", "requirement")):
+                     ("search", "login", "--type", "requirement"),
+                     ("search", "login", "--type", "scenario")):
             r = run_sdd(*args, "--format", "json", cwd=root)
             assert r.exit_code == 0 and "warning" not in r.stderr, r.output
             out.append(r.json())
         return out
 
     expected = answers()
-    with sqlite3.connect(_db(root)) as conn:  # as version 5 wrote it
-        conn.execute("DROP TABLE search_raw_vocab")
-        conn.execute("DROP TABLE search_raw")
-        conn.execute("CREATE VIRTUAL TABLE search_raw USING fts5(title, description,"
-                     " requirements, scenarios, body, content='search_specs',"
-                     " tokenize='unicode61 remove_diacritics 2', detail=none)")
-        conn.execute("CREATE VIRTUAL TABLE search_raw_vocab USING fts5vocab(search_raw, 'row')")
-        conn.execute("INSERT INTO search_raw(rowid, title, description, requirements,"
-                     " scenarios, body) SELECT rowid, title, description, requirements,"
-                     " scenarios, body FROM search_specs")
-        conn.execute("PRAGMA user_version=5")
+    assert any(hit["snippet"] for hit in expected[2])
+    with sqlite3.connect(_db(root)) as conn:  # as that version wrote it
+        for name in ("search_raw_vocab", "search_raw", "search_items", "search_specs"):
+            conn.execute(f"DROP TABLE {name}")
+        for statement in _V6_SEARCH.format(raw=raw).split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("INSERT INTO search_specs(rowid, title, body) VALUES (1, 'old', 'stale')")
+        conn.execute(f"PRAGMA user_version={version}")
     assert answers() == expected
     with sqlite3.connect(_db(root)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 6
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 7
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert {"requirements", "scenarios"} <= tables
         assert conn.execute("SELECT count(*) FROM specs").fetchone()[0] == 3
-        assert "content=''" in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name='search_raw'").fetchone()[0]
+        for name in ("search_raw", "search_specs", "search_items"):
+            assert "content=''" in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name=?", (name,)).fetchone()[0]
 
 
 def test_requirements_and_scenarios_tables_follow_the_files(cached, sdd_project, spec_text,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sdd_core.search import item_documents, spec_fields
 from sdd_core.search import plain_text
-from sdd_sqlite.search import cjk_column, spec_rows
+from sdd_sqlite.search import ITEM_KINDS, ITEM_SHIFT, KIND_SHIFT, cjk_column, spec_rows
 
 def test_plain_text_cases() -> None:
     # worked by hand from the core's rules: markers only at line starts, ** and __ in pairs
@@ -49,11 +49,11 @@ def test_spec_rows_equal_the_core_documents(tmp_path: Path, spec_text) -> None: 
     assert row[6] == cjk_column(fields["title"], fields["body"])
     expected = []
     for kind in ("requirement", "scenario"):
-        for item_id, f, text in item_documents(spec, kind):
-            # the raw text is not stored (a hit's comes from the spec data, or is the text)
-            expected.append((kind, item_id, None, f["title"], f["text"],
-                             cjk_column(f["title"], f["text"])))
-    assert [i[1:] for i in items] == expected
+        for n, (item_id, f, text) in enumerate(item_documents(spec, kind)):
+            # the rowid holds the spec, the kind and the place; the tables keep no text
+            rowid = 7 << ITEM_SHIFT | ITEM_KINDS.index(kind) << KIND_SHIFT | n
+            expected.append((rowid, f["title"], f["text"], cjk_column(f["title"], f["text"])))
+    assert items == expected
     assert len(items) == 3 and items[1][-1] != ""  # the Korean requirement has bigrams
     assert [i[0] >> 12 for i in items] == [7, 7, 7]
 

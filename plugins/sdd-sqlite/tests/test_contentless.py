@@ -1,0 +1,137 @@
+"""The search tables keep no text (schema 7): deletes give the indexed text again from the
+spec's stored data, snippets and item texts are made when a hit is shown, and a cache whose
+search rows cannot be made again is rebuilt rather than left with stale entries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlite_helpers import touch_later
+
+
+def _db(root: Path) -> Path:
+    return root / ".sdd" / ".cache" / "sdd.db"
+
+
+def _terms(root: Path) -> dict[str, dict[str, int]]:
+    """``table -> term -> documents`` of the three search tables."""
+    conn = sqlite3.connect(_db(root))
+    try:
+        out = {}
+        for name in ("search_specs", "search_items", "search_raw"):
+            conn.execute(f"CREATE VIRTUAL TABLE temp.t_{name} USING fts5vocab(main, {name}, row)")
+            out[name] = dict(conn.execute(f"SELECT term, doc FROM temp.t_{name}").fetchall())
+        return out
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def proj(cached, sdd_project, spec_text):  # type: ignore[no-untyped-def]
+    return sdd_project({
+        "pay/retry.md": spec_text("pay/retry", title="Retry payments",
+                                  requirements=["The system MUST retry a zanzibarish payment."],
+                                  scenarios=1, body_extra="A quixotic note.\n"),
+        "pay/refund.md": spec_text("pay/refund", title="Refunds",
+                                   requirements=["Refunds SHOULD be quixotic."]),
+    })
+
+
+def _search(run_sdd: Any, root: Path, *args: str) -> list[dict[str, Any]]:
+    r = run_sdd("search", *args, "--format", "json", cwd=root)
+    assert r.exit_code == 0, r.output
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_the_tables_keep_no_copy_of_the_text(proj, run_sdd):  # type: ignore[no-untyped-def]
+    _search(run_sdd, proj.root, "payment")
+    conn = sqlite3.connect(_db(proj.root))
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert not {"search_specs_content", "search_items_content", "search_raw_content"} & names
+    finally:
+        conn.close()
+
+
+def test_an_edit_or_delete_leaves_no_stale_entry(proj, run_sdd):  # type: ignore[no-untyped-def]
+    """The words a spec no longer holds are gone from every table's vocabulary (a delete
+    given other text than was indexed would leave them, or fail)."""
+    root = proj.root
+    assert [h["id"] for h in _search(run_sdd, root, "zanzibarish")] == ["pay/retry"]
+    reqs = _search(run_sdd, root, "zanzibarish", "--type", "requirement")
+    assert [(h["id"], h["item_id"]) for h in reqs] == [("pay/retry", "REQ-01")]
+    before = _terms(root)
+    assert before["search_specs"]["quixot"] == 2 and before["search_raw"]["zanzibarish"] == 1
+    assert before["search_items"]["zanzibarish"] == 1
+
+    from sdd_core.testing import make_spec_text
+
+    touch_later(root / ".sdd" / "specs" / "pay" / "retry.md",
+                make_spec_text("pay/retry", title="Retry payments",
+                               requirements=["The system MUST retry a payment."]))
+    assert _search(run_sdd, root, "zanzibarish") == []
+    assert _search(run_sdd, root, "zanzibarish", "--type", "requirement") == []
+    after = _terms(root)
+    assert "zanzibarish" not in after["search_raw"] and "zanzibarish" not in after["search_specs"]
+    assert "zanzibarish" not in after["search_items"]
+    assert after["search_specs"]["quixot"] == 1
+
+    (root / ".sdd" / "specs" / "pay" / "refund.md").unlink()
+    assert _search(run_sdd, root, "refunds") == []
+    gone = _terms(root)
+    assert "quixot" not in gone["search_specs"] and "quixotic" not in gone["search_raw"]
+    # what is left is what a rebuild makes
+    assert run_sdd("cache", "rebuild", cwd=root).exit_code == 0
+    assert _terms(root) == gone
+
+
+def test_snippets_and_items_are_those_of_the_reference_backend(proj, run_sdd):  # type: ignore[no-untyped-def]
+    """Cut from the stored body and items as the ``scan`` backend cuts them."""
+    root = proj.root
+    for args in (("quixotic",), ("payment",), ("retry", "--type", "requirement"),
+                 ("given", "--type", "scenario"), ("paymnt", "--fuzzy")):
+        fts = _search(run_sdd, root, *args, "--backend", "fts5")
+        scan = _search(run_sdd, root, *args, "--backend", "scan")
+        assert fts, args
+        keys = ("id", "title", "snippet", "matched", "item_id", "text")
+        assert [{k: h.get(k) for k in keys} for h in fts] == \
+            [{k: h.get(k) for k in keys} for h in scan], args
+        assert all("«" in h["snippet"] for h in fts), args
+
+
+def test_missing_spec_data_rebuilds_the_cache(proj, run_sdd):  # type: ignore[no-untyped-def]
+    """Without a spec's stored data its indexed text cannot be given to the delete: the
+    cache is damaged, and is rebuilt with one warning rather than left with stale entries."""
+    root = proj.root
+    _search(run_sdd, root, "payment")
+    with sqlite3.connect(_db(root)) as conn:
+        conn.execute("DELETE FROM spec_data WHERE sid = (SELECT sid FROM specs"
+                     " WHERE id = 'pay/retry')")
+    from sdd_core.testing import make_spec_text
+
+    touch_later(root / ".sdd" / "specs" / "pay" / "retry.md",
+                make_spec_text("pay/retry", title="Retry payments",
+                               requirements=["The system MUST retry a payment."]))
+    r = run_sdd("search", "zanzibarish", "--format", "json", cwd=root)
+    assert r.exit_code == 0, r.output
+    assert r.json() == []
+    assert r.stderr.count("warning") == 1, r.stderr
+    assert "zanzibarish" not in _terms(root)["search_raw"]
+
+
+def test_rows_made_by_another_rows_version_are_made_again(proj, run_sdd, monkeypatch):  # type: ignore[no-untyped-def]
+    from sdd_sqlite import schema
+
+    root = proj.root
+    _search(run_sdd, root, "payment")
+    with sqlite3.connect(_db(root)) as conn:
+        conn.execute("UPDATE specs SET title='Stale' WHERE id='pay/retry'")
+    monkeypatch.setattr(schema, "ROWS_VERSION", schema.ROWS_VERSION + 1)
+    r = run_sdd("query", "id:pay/retry", "--format", "json", cwd=root)
+    assert [x["title"] for x in r.json()] == ["Retry payments"]
+    with sqlite3.connect(_db(root)) as conn:
+        assert conn.execute("SELECT value FROM state WHERE key='parser'").fetchone()[0] \
+            .endswith(f".{schema.ROWS_VERSION}")
