@@ -75,7 +75,7 @@ CREATE INDEX scenarios_sid ON scenarios(sid);
 #: The version of the text the search tables index (:func:`sdd_sqlite.search.spec_rows`):
 #: their deletes give that text again, so a cache whose rows were made by another version is
 #: rebuilt. Bump it with any change to what ``spec_rows`` makes.
-ROWS_VERSION = 1
+ROWS_VERSION = 2
 
 #: The tables of the ``fts5`` search backend (:mod:`sdd_sqlite.search`).
 TOKENIZER = "porter unicode61 remove_diacritics 2"

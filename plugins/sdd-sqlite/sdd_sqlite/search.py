@@ -62,19 +62,57 @@ def cjk_column(*texts: str) -> str:
     return " 0 ".join(runs)
 
 
+def body_rest(spec: "Spec") -> str:
+    """The body less the lines whose text the ``requirements`` and ``scenarios`` columns
+    hold: each requirement's text (the lines after its heading, up to the next heading of
+    its level or above) and each scenario step's line. Headings stay (a requirement's id is
+    only there). Every word of the body is thus indexed once, in its most telling column,
+    rather than a second time in ``body``."""
+    reqs, scens = spec.requirements, spec.scenarios
+    if not reqs and not scens:
+        return spec.body  # type: ignore[no-any-return]
+    lines = spec.body.split("\n")
+    n_lines = len(lines)
+    first = spec.body_line
+    cut = bytearray(n_lines)
+    if reqs:
+        sections = spec.sections
+        place = {sec.line: i for i, sec in enumerate(sections)}
+        for r in reqs:
+            i = place.get(r.line)
+            if i is None:
+                continue
+            level = sections[i].level
+            end = n_lines
+            for nxt in sections[i + 1:]:
+                if nxt.level <= level:
+                    end = nxt.line - first
+                    break
+            a = max(0, r.line - first + 1)
+            if a < end:
+                cut[a:end] = b"\1" * (end - a)
+    for sc in scens:
+        for st in sc.steps:
+            n = st.line - first
+            if 0 <= n < n_lines:
+                cut[n] = 1
+    return "\n".join([line for line, c in zip(lines, cut) if not c])
+
+
 def spec_rows(sid: int, spec: "Spec") -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     """The ``search_specs`` row and the ``search_items`` rows ``(rowid, title, text, cjk)``
-    of one spec: the fields of ``sdd_core.search.spec_fields`` and ``item_documents``, with
-    each requirement's text made plain once."""
+    of one spec: the fields of ``sdd_core.search.spec_fields`` and ``item_documents``
+    (except that ``body`` is :func:`body_rest`), with each requirement's text made plain
+    once."""
     reqs = spec.requirements
     scens = spec.scenarios
     req_plain = [plain_text(r.text) for r in reqs]
     steps = [" ".join([f"{st.kind} {st.text}" for st in sc.steps]) for sc in scens]
-    title, body = spec.title, plain_text(spec.body)
-    row = (sid, title, spec.description,
-           " \n".join([f"{r.title} \n{p}" for r, p in zip(reqs, req_plain)]),
-           " \n".join([f"{sc.name} \n{t}" for sc, t in zip(scens, steps)]),
-           body, cjk_column(title, body))
+    title, body = spec.title, plain_text(body_rest(spec))
+    req_col = " \n".join([f"{r.title} \n{p}" for r, p in zip(reqs, req_plain)])
+    scen_col = " \n".join([f"{sc.name} \n{t}" for sc, t in zip(scens, steps)])
+    row = (sid, title, spec.description, req_col, scen_col, body,
+           cjk_column(title, body, req_col, scen_col))
     items: list[tuple[Any, ...]] = []
     limit = 1 << KIND_SHIFT
     base = sid << ITEM_SHIFT

@@ -44,9 +44,14 @@ def test_spec_rows_equal_the_core_documents(tmp_path: Path, spec_text) -> None: 
     row, items = spec_rows(7, spec)
     fields = spec_fields(spec)
     assert row[0] == 7
-    assert row[1:6] == tuple(fields[f] for f in ("title", "description", "requirements",
-                                                   "scenarios", "body"))
-    assert row[6] == cjk_column(fields["title"], fields["body"])
+    assert row[1:5] == tuple(fields[f] for f in ("title", "description", "requirements",
+                                                   "scenarios"))
+    # the body column holds the body less the requirement texts and steps (worked by hand)
+    assert row[5] == ("Retrying payments What it is for. Requirements REQ-01: Requirement 1"
+                      " REQ-02: Requirement 2 Scenarios Scenario 1: Path 1 A failed payment is"
+                      " retried. one two")
+    assert row[6] == cjk_column(*row[1:2], *row[5:6], *row[3:5])
+    assert "결제 수단" in fields["body"] and row[6]
     expected = []
     for kind in ("requirement", "scenario"):
         for n, (item_id, f, text) in enumerate(item_documents(spec, kind)):
@@ -278,3 +283,61 @@ def test_walk_key_depends_on_the_paths_only() -> None:
     assert shared is not None and copies is not None
     assert shared[1] == copies[1] and shared[2] == copies[2]  # paths row and key
     assert shared[0] != copies[0]  # the figures differ
+
+
+_TRICKY = """---
+id: t
+title: Tricky
+---
+# Tricky
+
+Intro words.
+
+## Requirements
+
+### REQ-01: Login
+The system MUST log in.
+
+#### Notes
+Nested alpha words.
+
+```text
+### REQ-99: not a heading
+- GIVEN fenced bravo
+```
+
+### REQ-02: Logout
+It SHOULD log out.
+## Scenarios
+
+### Scenario: Happy path
+Prose charlie inside the scenario.
+- **GIVEN** a user
+- WHEN they leave
+  continued delta line
+- THEN the session ends
+
+## Notes
+Closing echo words.
+"""
+
+
+def test_body_rest_drops_exactly_what_other_columns_hold(tmp_path: Path) -> None:
+    """Requirement texts (nested headings and fences included) and step lines leave the
+    body column; prose, headings and continuation lines stay; every word of the body is in
+    some column."""
+    from sdd_core.search import tokenize
+    from sdd_sqlite.search import body_rest
+
+    spec = _spec(tmp_path, _TRICKY)
+    rest = body_rest(spec)
+    for gone in ("MUST log in", "Nested alpha", "fenced bravo", "SHOULD log out", "a user",
+                 "they leave", "session ends"):
+        assert gone not in rest, gone
+    for kept in ("# Tricky", "Intro words.", "### REQ-01: Login", "### REQ-02: Logout",
+                 "## Scenarios", "### Scenario: Happy path", "Prose charlie",
+                 "continued delta line", "## Notes", "Closing echo words."):
+        assert kept in rest, kept
+    row, _ = spec_rows(1, spec)
+    columns = set(tokenize(" ".join(row[1:6])))
+    assert set(tokenize(plain_text(spec.body))) <= columns
