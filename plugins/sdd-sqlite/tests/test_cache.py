@@ -573,3 +573,22 @@ def test_rows_of_another_parser_version_are_read_again(cached, proj, run_sdd, mo
     monkeypatch.setattr(basics, "PARSE_VERSION", basics.PARSE_VERSION + 1)
     r = run_sdd("query", "id:auth/login", "--format", "json", cwd=root)
     assert [x["title"] for x in r.json()] == ["Login"]
+
+
+def test_front_matter_terms_are_matched_per_spec_through_meta_sid(cached, proj, run_sdd):
+    """``meta_values`` has one index, on ``sid``: a front matter term (``has:`` or any key)
+    is matched per spec through it, and gives the reference evaluator's answers."""
+    root = proj.root
+    r = run_sdd("query", "phase:2 OR has:tags", "--format", "json", cwd=root)
+    assert sorted(x["id"] for x in r.json()) == ["auth/login"]
+    r = run_sdd("query", "constitution_version:1.0.0", "--format", "json", cwd=root)
+    assert len(r.json()) == 3
+    with sqlite3.connect(_db(root)) as conn:
+        names = {n for (n,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='meta_values'")}
+        assert names == {"meta_sid"}
+        for cond in ("x.key_lc = 'tags'", "x.key = 'owner' AND x.value_lc = 'x'"):
+            plan = " ".join(r[3] for r in conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT s.sid FROM specs s WHERE EXISTS (SELECT 1 FROM"
+                f" meta_values x WHERE x.sid = s.sid AND {cond})"))
+            assert "USING INDEX meta_sid" in plan, plan
