@@ -135,3 +135,89 @@ def test_rows_made_by_another_rows_version_are_made_again(proj, run_sdd, monkeyp
     with sqlite3.connect(_db(root)) as conn:
         assert conn.execute("SELECT value FROM state WHERE key='parser'").fetchone()[0] \
             .endswith(f".{schema.ROWS_VERSION}")
+
+
+# ---------------------------------------------------------------- edits of generated bodies
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LINES = st.sampled_from([
+    "## Requirements", "### REQ-01: Login", "### REQ-02: Logout retry", "#### Notes",
+    "The system MUST log in.", "- It SHOULD retry twice", "## Scenarios",
+    "### Scenario: Happy path", "### Scenario 2: 결제 실패", "- **GIVEN** a user",
+    "- WHEN they leave", "  THEN the session ends", "1. AND it is logged", "```", "~~~",
+    "Prose with `code` and **bold** words.", "결제가 완료되면 영수증을 보낸다.", "", "# Title",
+    "## Notes", "> quoted", "ÉTÉ naïve", "* list item",
+])
+_BODIES = st.lists(_LINES, max_size=25).map(lambda lines: "\n".join(lines))
+
+
+def _vocab(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every entry of the search tables, with the spec's path for its sid (a refresh and a
+    rebuild may number new specs differently), after FTS5's own integrity check."""
+    from sdd_sqlite.search import ITEM_SHIFT
+
+    conn = sqlite3.connect(db)
+    try:
+        paths = dict(conn.execute("SELECT sid, path FROM specs"))
+
+        def doc(table: str, rowid: int) -> tuple[str, int]:
+            if table == "search_items":
+                return paths[rowid >> ITEM_SHIFT], rowid & ((1 << ITEM_SHIFT) - 1)
+            return paths[rowid], 0
+
+        out = {}
+        for name in ("search_specs", "search_items", "search_raw"):
+            kind = "row" if name == "search_raw" else "instance"  # (detail=none: no places)
+            conn.execute(f"CREATE VIRTUAL TABLE temp.i_{name} USING"
+                         f" fts5vocab(main, {name}, {kind})")
+            rows = conn.execute(f"SELECT * FROM temp.i_{name}").fetchall()
+            if kind == "instance":
+                rows = [(term, doc(name, rowid), *rest) for term, rowid, *rest in rows]
+            out[name] = sorted(rows)
+            conn.execute(f"INSERT INTO {name}({name}) VALUES ('integrity-check')")
+        return out
+    finally:
+        conn.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.lists(_BODIES, min_size=1, max_size=3),
+       second=st.lists(_BODIES, min_size=1, max_size=3))
+def test_edits_leave_the_index_a_rebuild_makes(tmp_path_factory, first, second):  # type: ignore[no-untyped-def]
+    """Specs with generated bodies (requirements, scenarios, fences, CJK), edited into other
+    generated bodies (and some deleted or added): the search tables after the refresh index
+    exactly what a rebuild indexes, position for position."""
+    import os
+
+    from sdd_core.project import Project
+    from sdd_core.testing import make_spec_text, write_project
+    from sdd_sqlite import store
+
+    root = tmp_path_factory.mktemp("p")
+
+    def files(bodies: list[str]) -> dict[str, str]:
+        return {f"s{i}.md": make_spec_text(f"s{i}", title=f"Spec {i}", scenarios=0,
+                                           body_extra=body + "\n")
+                for i, body in enumerate(bodies)}
+
+    write_project(root, files(first))
+    project = Project.discover(root)
+    cache = store.Cache(project)
+    try:
+        cache.refresh()
+        specs = root / ".sdd" / "specs"
+        later = 1_800_000_000_000_000_000
+        for name in os.listdir(specs):
+            (specs / name).unlink()
+        for rel, text in files(second).items():
+            (specs / rel).write_text(text, encoding="utf-8")
+            os.utime(specs / rel, ns=(later, later))
+        cache.refresh()
+        refreshed = _vocab(store.cache_path(project))
+        cache.refresh(full=True)
+        rebuilt = _vocab(store.cache_path(project))
+        assert rebuilt == refreshed
+    finally:
+        cache.close()
