@@ -266,6 +266,18 @@ def _field_token(text: str, start: int, after_colon: int) -> tuple[_Tok, int]:
 FieldSource = Container[str] | Callable[[], Iterable[str]] | None
 
 
+def _field_key(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+def names_builtin_field(key: str) -> bool:
+    """Whether a query reads ``key:...`` as a built-in field (or one of its other spellings)
+    rather than as the front matter key ``key``: the values of such a front matter key are
+    never compared by the query language (only ``has:KEY`` asks whether a spec has it)."""
+    k = _field_key(key)
+    return k in BUILTIN_FIELDS or k in ALIASES or k in SHORTHANDS
+
+
 class _Parser:
     def __init__(self, text: str, extra_fields: FieldSource) -> None:
         self.text = text
@@ -378,7 +390,7 @@ class _Parser:
 
     def field(self, tok: _Tok) -> Node:
         raw = tok.text
-        key = raw.lower().replace("-", "_")
+        key = _field_key(raw)
         op = tok.op
         name: str | None = None
         if key in SHORTHANDS:

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from sdd_core.conformance import example_project_files, normalize, query_nodes, query_texts
 from sdd_core.query import (
-    And, Field, Not, Or, QueryError, Text, evaluate, explain, parse, sort_specs, to_text,
+    BUILTIN_FIELDS, And, Field, Not, Or, QueryError, Text, evaluate, explain, parse, sort_specs,
+    to_text,
 )
 from sdd_core.testing import write_project
 
@@ -510,3 +511,23 @@ def test_help_shows_an_example(run_sdd, project_dir) -> None:  # type: ignore[no
             in result.stdout
     # a query that merely starts like -h is still a query
     assert ids(run_sdd, project_dir, "-has:phase") == ["ops/runbook"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.one_of(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_.*-]{0,12}", fullmatch=True),
+    st.sampled_from(["Status", "TAGS", "depends-on", "Created-After", "modified", "has",
+                     "required_by*", "dependencies*", "constitution_version", "owner"])))
+def test_names_builtin_field_is_what_the_parser_reads_as_built_in(key: str) -> None:
+    """A front matter key the parser reads as a built-in field (its values never compared
+    through the key) is exactly one ``names_builtin_field`` names."""
+    from sdd_core.query import names_builtin_field
+
+    try:
+        node = parse(f"{key}:2026-01-01", extra_fields=lambda: {key})
+    except QueryError:
+        # only a built-in field refuses a value (a front matter key takes any)
+        assert names_builtin_field(key)
+        return
+    assert isinstance(node, Field)
+    assert (node.name != key or key in BUILTIN_FIELDS) == names_builtin_field(key)

@@ -377,10 +377,14 @@ class SqliteIndex(IndexBackend):
         return key_of_ref
 
     def front_matter_keys(self) -> set[str]:
-        """Every front matter key any spec uses (fields a query may name)."""
+        """Every front matter key any spec uses that a query may name as a field (those
+        ``sdd_core.query.names_builtin_field`` does not read as a built-in field)."""
+        from sdd_core.query import names_builtin_field
+
         return self._guard(
             lambda: {r[0] for r in self._conn().execute("SELECT DISTINCT key FROM meta_values")},
-            lambda f: {k for s in f.specs() for k in s.meta})
+            lambda f: {k for s in f.specs() for k in s.meta
+                       if not (isinstance(k, str) and names_builtin_field(k))})
 
     def search(self, text: str, limit: int = 50) -> list[tuple[Spec, float]]:
         """Ranked full-text search (bm25) over titles, descriptions, requirements, scenarios

@@ -91,7 +91,9 @@ class Compiler:
         if name == "review":
             return self._exists("reviews", "x.status_lc = ?", v)
         if name == "has":
-            return self._exists("meta_values", "x.key_lc = ?", v)
+            from sdd_sqlite.store import has_key
+
+            return f"(instr(s.keys_lc, {self._p(has_key(v))}) > 0)"
         if name == "phase":
             try:
                 n = int(value)

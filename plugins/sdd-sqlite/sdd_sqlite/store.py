@@ -495,6 +495,23 @@ def spec_row(spec: "Spec") -> tuple[Any, ...]:
     )
 
 
+def _escape_key(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def keys_column(meta: dict[Any, Any]) -> str:
+    """``specs.keys_lc``: the front matter keys, lower-cased, each followed by a newline and
+    the first preceded by one (a backslash or newline in a key escaped), so that
+    :func:`has_key` finds a key with ``instr``."""
+    return "\n" + "".join(f"{_escape_key(str(k).lower())}\n" for k in meta)
+
+
+def has_key(key: str) -> str:
+    """What ``instr(keys_lc, ...)`` looks for: a spec has front matter key ``key`` (any
+    case)."""
+    return f"\n{_escape_key(key.lower())}\n"
+
+
 def _clamp(n: int | None) -> int | None:
     if n is None:
         return None
@@ -987,15 +1004,15 @@ def _edge(ref: str, kind: str, path: str, stubs: dict[str, "_Stub"]
 def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtime_ns: int,
                size: int, racy: int, spec: "Spec | None", problems: "list[Finding]") -> None:
     """Queue the rows of one spec file (written by :meth:`Cache._flush`)."""
-    from sdd_core.query import meta_strings, search_text
+    from sdd_core.query import meta_strings, names_builtin_field, search_text
 
     probs = pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL) if problems else None
     if spec is None:
         rows["specs"].append((sid, path, None, None, None, mtime_ns, size, racy)
-                             + (None,) * 14 + (probs,))
+                             + (None,) * 14 + (probs, None))
         return
     rows["specs"].append((sid, path, spec.id, spec.id.lower(), spec.hash, mtime_ns, size,
-                          racy, *spec_row(spec), probs))
+                          racy, *spec_row(spec), probs, keys_column(spec.meta)))
     rows["spec_data"].append((sid, _heavy(spec)))
     rows["bodies"].append((sid, spec.body))
     if not (spec.title.isascii() and spec.description.isascii() and spec.body.isascii()):
@@ -1015,6 +1032,8 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
     meta_rows = rows["meta_values"]
     for key, value in spec.meta.items():
         key = str(key)
+        if names_builtin_field(key):
+            continue  # a query reads that name as a built-in field, never as this key
         key_lc = key.lower()
         strings = meta_strings(value)
         if not strings:

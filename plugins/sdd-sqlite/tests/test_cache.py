@@ -592,3 +592,36 @@ def test_front_matter_terms_are_matched_per_spec_through_meta_sid(cached, proj, 
                 f"EXPLAIN QUERY PLAN SELECT s.sid FROM specs s WHERE EXISTS (SELECT 1 FROM"
                 f" meta_values x WHERE x.sid = s.sid AND {cond})"))
             assert "USING INDEX meta_sid" in plan, plan
+
+
+def test_has_and_front_matter_keys_without_rows_for_built_in_names(cached, sdd_project,
+                                                                    spec_text, run_sdd):
+    """``meta_values`` holds rows only for keys a query can compare; ``has:`` finds every
+    key (any case, odd characters included) through ``specs.keys_lc``, as the reference
+    evaluator does."""
+    proj = sdd_project({
+        "a.md": spec_text("a", extra={"Owner": "Team A", "tags": ["x"],
+                                      "we\\nird": 1, "multi\nline": 2}),
+        "b.md": spec_text("b", extra={"owner": "team b"}),
+        "c.md": spec_text("c"),
+    })
+    root = proj.root
+    cases = {"has:owner": ["a", "b"], "has:OWNER": ["a", "b"], "has:tags": ["a"],
+             "has:status": ["a", "b", "c"], "has:missing": [], 'Owner:"team a"': ["a"], 'owner:"team b"': ["b"],
+             "has:we\\nird": ["a"], "has:multi": [], "has:line": [], "tag:x": ["a"],
+             "has:constitution_version": ["a", "b", "c"]}
+    for text, want in cases.items():
+        got = run_sdd("query", text, "--format", "json", cwd=root)
+        assert got.exit_code == 0, (text, got.output)
+        ref = run_sdd("query", text, "--format", "json", cwd=root,
+                      env={"SDD_DISABLE_PLUGINS": "sqlite"})
+        assert sorted(x["id"] for x in got.json()) == want == \
+            sorted(x["id"] for x in ref.json()), text
+    with sqlite3.connect(_db(root)) as conn:
+        keys = {k for (k,) in conn.execute("SELECT DISTINCT key FROM meta_values")}
+        assert keys == {"Owner", "owner", "we\\nird", "multi\nline", "constitution_version"}
+        from sdd_sqlite.store import has_key
+
+        for key, n in (("multi\nline", 1), ("we\\nird", 1), ("we\nird", 0), ("Owner", 2)):
+            assert conn.execute("SELECT count(*) FROM specs WHERE instr(keys_lc, ?)",
+                                (has_key(key),)).fetchone()[0] == n, key
