@@ -552,13 +552,17 @@ def idf(total: int, having: int) -> float:
 def make_snippet(text: str, matchers: "list[Matcher]", width: int = 24) -> str:
     """Up to ``width`` words of ``text`` around the densest run of matches, each matched word
     between :data:`HIGHLIGHT_START` and :data:`HIGHLIGHT_END`; ``…`` marks a cut."""
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    from bisect import bisect_left
+
+    spans = [m.span() for m in _TOKEN.finditer(text)]
     if not spans:
         return text[:200]
+    # folded words: for ASCII text, the lower-cased text's words at the same places
+    low = text.lower() if text.isascii() else None
     hits = []
     found: dict[str, bool] = {}  # folded word -> matched (a text repeats its words)
     for i, (a, b) in enumerate(spans):
-        raw = fold(text[a:b])
+        raw = low[a:b] if low is not None else fold(text[a:b])
         hit = found.get(raw)
         if hit is None:
             st = stem(raw)
@@ -570,7 +574,7 @@ def make_snippet(text: str, matchers: "list[Matcher]", width: int = 24) -> str:
         best = -1
         for h in hits:
             s = max(0, min(h - width // 4, len(spans) - width))
-            n = sum(1 for x in hits if s <= x < s + width)
+            n = bisect_left(hits, s + width) - bisect_left(hits, s)  # hits in [s, s + width)
             if n > best:
                 best, start = n, s
     end = min(len(spans), start + width)
