@@ -231,7 +231,7 @@ class SqliteIndex(IndexBackend):
 
     def _load_all_heavy(self) -> None:
         pending = {sid: s for sid, s in self._by_sid.items()
-                   if s.__pydantic_private__.get("_sdd_src") is not None}
+                   if (s.__pydantic_private__ or {}).get("_sdd_src") is not None}
         if not pending:
             return
         import gc
@@ -249,7 +249,9 @@ class SqliteIndex(IndexBackend):
                 d = spec.__dict__
                 for key, value in values.items():
                     d.setdefault(key, value)
-                spec.__pydantic_private__["_sdd_src"] = None
+                private = spec.__pydantic_private__
+                if private is not None:
+                    private["_sdd_src"] = None
         except sqlite3.Error:
             pass
         finally:
@@ -330,7 +332,7 @@ class SqliteIndex(IndexBackend):
 
     def _summaries(self, node: "Node | None") -> list[SpecSummary]:
         conn = self._conn()
-        where, params = " WHERE id IS NOT NULL", []
+        where, params = " WHERE id IS NOT NULL", list[Any]()
         if node is not None:
             sql, params = self._compiled(conn, node)
             where = f" WHERE id IS NOT NULL AND sid IN ({sql})"

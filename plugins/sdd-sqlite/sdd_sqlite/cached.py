@@ -76,7 +76,8 @@ class CachedSpec(Spec):
     def __reduce__(self) -> Any:
         return (_rebuild, ({k: getattr(self, k) for k in _FIELDS},))
 
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Spec:
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Spec:  # type: ignore[override]
+        # a deep copy is a plain Spec (with every field loaded), not a cached one
         import copy
 
         return copy.deepcopy(self.plain(), memo)

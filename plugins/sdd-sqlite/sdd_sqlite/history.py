@@ -128,7 +128,7 @@ def refresh_history(conn: sqlite3.Connection, root: Path, specs_rel: str) -> boo
         if since is None:
             conn.execute("DELETE FROM history")
         versions = dict(conn.execute("SELECT path, max(version) FROM history GROUP BY path"))
-        rows = []
+        rows: list[list[object]] = []  # lists: a rename updates the path of queued rows
         for e in entries:
             if e.action == "renamed" and e.old_path:
                 conn.execute("UPDATE history SET path=? WHERE path=?", (e.path, e.old_path))

@@ -286,7 +286,8 @@ class Fts5Backend(SearchBackend):
         expr, parts, matchers = self._match(conn, query)
         if expr is None:
             return []
-        where, params = ["s.id IS NOT NULL"], []
+        where: list[str] = ["s.id IS NOT NULL"]
+        params: list[Any] = []
         if query.domains:
             where.append(f"s.domain_lc IN ({','.join('?' * len(query.domains))})")
             params += [d.lower() for d in query.domains]
