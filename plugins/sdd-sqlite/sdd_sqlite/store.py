@@ -25,6 +25,7 @@ from sdd_sqlite import schema
 
 if TYPE_CHECKING:
     from sdd_core.model import Finding, Spec
+    from sdd_core.progress import Progress
     from sdd_core.project import Project
 
 CACHE_DIR = ".cache"
@@ -652,6 +653,7 @@ class Cache:
                     self.last_report = report
                     return report
         producer: _Producer | None = None
+        bar: "Progress | None" = None
         if full:
             # the cache is derived data: a rebuild does not wait for the disk (a crash
             # mid-way leaves a cache that is detected as damaged and rebuilt again)
@@ -682,8 +684,14 @@ class Cache:
             todo = self._diff(disk, known) if not full else (sorted(disk), [], [])
             report = RefreshReport(stats_ahead=ahead)
             if todo is not None:
+                from sdd_core.progress import progress
+
+                # on a terminal, a refresh that takes a while shows its progress on stderr
+                # (until the commit: the edges, indexes and commit follow the last file)
+                bar = progress("sdd: rebuilding the cache" if full else
+                               "sdd: reading changed spec files", len(todo[0]))
                 self._apply(conn, disk, known, *todo, report=report, full=full,
-                            producer=producer)
+                            producer=producer, bar=bar)
             for _, sql in indexes:
                 conn.execute(sql)
             conn.execute("INSERT OR REPLACE INTO state VALUES ('last_refresh', ?)",
@@ -702,6 +710,8 @@ class Cache:
                 conn.execute("ROLLBACK")
             raise
         finally:
+            if bar is not None:
+                bar.close()
             if producer is not None:
                 producer.close()
             if full:
@@ -843,7 +853,8 @@ class Cache:
     def _apply(self, conn: sqlite3.Connection, disk: dict[str, tuple[int, int]],
                known: dict[str, tuple[int, int, int, str | None, int]], reread: list[str],
                deleted: list[str], settle: list[str], *, report: RefreshReport,
-               full: bool = False, producer: "_Producer | None" = None) -> None:
+               full: bool = False, producer: "_Producer | None" = None,
+               bar: "Progress | None" = None) -> None:
         for path in settle:
             conn.execute("UPDATE specs SET racy=0 WHERE path=?", (path,))
         gone = [known[p][4] for p in deleted]
@@ -877,6 +888,8 @@ class Cache:
                     if edges is not None:
                         edges += rows.pop("dependencies")
                     self._flush(conn, rows)
+                    if bar is not None:
+                        bar.advance(len(part))
                     for (sid, path, *_), info in zip(part, infos):
                         new_id[sid] = info[0] if info is not None else None
                         if path in known:

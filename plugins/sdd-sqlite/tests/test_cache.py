@@ -625,3 +625,25 @@ def test_has_and_front_matter_keys_without_rows_for_built_in_names(cached, sdd_p
         for key, n in (("multi\nline", 1), ("we\\nird", 1), ("we\nird", 0), ("Owner", 2)):
             assert conn.execute("SELECT count(*) FROM specs WHERE instr(keys_lc, ?)",
                                 (has_key(key),)).fetchone()[0] == n, key
+
+
+def test_rebuild_and_large_refreshes_show_progress_on_stderr_only(cached, proj, run_sdd):
+    """A terminal sees the progress of reading the files (``SDD_PROGRESS=1`` stands in for
+    one here); stdout stays the command's output, and without a terminal nothing shows."""
+    root = proj.root
+    r = run_sdd("cache", "rebuild", cwd=root, env={"SDD_PROGRESS": "1"})
+    assert r.exit_code == 0, r.output
+    assert "sdd: rebuilding the cache" in r.stderr and "3/3 files" in r.stderr
+    assert "rebuilding" not in r.stdout
+    # the line is erased when the work ends, before the command's own message
+    import re
+
+    assert re.search(r"\r +\rRebuilt ", r.stderr), r.stderr
+    (root / ".sdd" / "specs" / "billing" / "invoice.md").write_text(
+        "---\nid: billing/invoice\ntitle: Invoice 2\n---\n# Invoice 2\n", encoding="utf-8")
+    r = run_sdd("query", "status:review", "--format", "json", cwd=root,
+                env={"SDD_PROGRESS": "1"})
+    assert "sdd: reading changed spec files" in r.stderr and "1/1 files" in r.stderr
+    assert [x["id"] for x in r.json()] == ["auth/login"]
+    r = run_sdd("cache", "rebuild", cwd=root)
+    assert r.exit_code == 0 and "rebuilding the cache" not in r.stderr

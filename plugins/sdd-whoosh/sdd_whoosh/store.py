@@ -16,11 +16,12 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from sdd_whoosh.schema import DOCUMENTS, SCHEMA_VERSION, build_schema, words_of
 
 if TYPE_CHECKING:
+    from sdd_core.progress import Progress
     from sdd_core.project import Project
 
 # (project-relative path, absolute path, path under specs/, stat signature) of a file to index
@@ -513,11 +514,17 @@ class IndexStore:
         keep_words = self.name == "specs"
         old_generation = ix.latest_generation()
         segments: list[Any] = []
+        from sdd_core.progress import progress
+
+        bar = progress("sdd: indexing specs for search" if self.name == "specs" else
+                       "sdd: indexing requirements and scenarios for search", len(jobs))
         try:
             if parallel:
-                batches, segments = self._index_in_processes(writer, jobs, known, procs)
+                batches, segments = self._index_in_processes(writer, jobs, known, procs, bar)
             else:
-                batches = [index_jobs(writer, self.documents, jobs, known, keep_words)]
+                batches = [index_jobs(writer, self.documents, jobs, known, keep_words,
+                                      bar.update)]
+            bar.update(len(jobs))
             indexed: list[str] = []
             added: dict[str, int] = {}
             for entries, paths, counts in batches:
@@ -544,6 +551,8 @@ class IndexStore:
             if not writer.is_closed:
                 writer.cancel()
             raise
+        finally:
+            bar.close()
         if indexed or removed:
             self.close()
             ix = self.index()
@@ -557,10 +566,12 @@ class IndexStore:
         return True
 
     def _index_in_processes(self, writer: Any, jobs: list[Job], known: dict[str, list[Any]],
-                            procs: int) -> tuple[list[Batch], list[Any]]:
+                            procs: int, bar: "Progress | None" = None
+                            ) -> tuple[list[Batch], list[Any]]:
         """Parse and index ``jobs`` in ``procs`` forked processes, each writing a segment of
         its own (nothing is pickled but the results); ``writer`` holds the index lock
-        meanwhile. Returns each process's results and the segments to add."""
+        meanwhile. Returns each process's results and the segments to add. The processes
+        count the jobs they have done in shared memory, which ``bar`` shows."""
         import multiprocessing
         import pickle
 
@@ -572,14 +583,19 @@ class IndexStore:
         # scores rank alike)
         size = -(-len(jobs) // procs)
         shares = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        done = ctx.RawArray("q", len(shares))  # jobs done, per process
 
-        def work(share: list[Job], conn: Any) -> None:
+        def work(k: int, share: list[Job], conn: Any) -> None:
             try:
                 from whoosh.writing import SegmentWriter
 
                 ix = storage.open_index(indexname)
                 sub = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
-                batch = index_jobs(sub, documents, share, known, keep_words)
+
+                def count(n: int) -> None:
+                    done[k] = n
+
+                batch = index_jobs(sub, documents, share, known, keep_words, count)
                 segment = sub._finalize_segment() if batch[1] else None
                 if segment is None:
                     sub._close_segment()
@@ -593,9 +609,9 @@ class IndexStore:
                 conn.close()
 
         running = []
-        for share in shares:
+        for k, share in enumerate(shares):
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=work, args=(share, send), daemon=True)
+            proc = ctx.Process(target=work, args=(k, share, send), daemon=True)
             proc.start()
             send.close()
             running.append((proc, receive))
@@ -604,6 +620,8 @@ class IndexStore:
         failure = None
         for proc, receive in running:
             try:
+                while bar is not None and not receive.poll(0.1):
+                    bar.update(sum(done))
                 error, batch, segment = pickle.loads(receive.recv_bytes())
             except EOFError:
                 error, batch, segment = "an indexing process died", None, None
@@ -663,17 +681,20 @@ def _adding(segments: list[Any]) -> Any:
 
 
 def index_jobs(writer: Any, documents: Any, jobs: list[Job], known: dict[str, list[Any]],
-               keep_words: bool) -> Batch:
+               keep_words: bool, done: Callable[[int], None] | None = None) -> Batch:
     """Parse each job's spec file and add its documents to ``writer``; a file whose spec
     id and content hash are what the index holds (touched, not changed) is not indexed.
     Returns the manifest entries of the jobs, the paths indexed and (``keep_words``) how
-    many of the indexed documents hold each word."""
+    many of the indexed documents hold each word. ``done(n)`` is told how many jobs are
+    done, after each."""
     from sdd_core.index import read_spec_file
 
     entries: dict[str, list[Any]] = {}
     indexed: list[str] = []
     counts: dict[str, int] = {}
-    for path, full, rel, sig in jobs:
+    for n, (path, full, rel, sig) in enumerate(jobs, 1):
+        if done is not None and n > 1:
+            done(n - 1)
         spec, _problems = read_spec_file(full, path, rel)
         if spec is None:
             entries[path] = [sig, None, None]
@@ -688,4 +709,6 @@ def index_jobs(writer: Any, documents: Any, jobs: list[Job], known: dict[str, li
             if keep_words:
                 for word in words_of(doc):
                     counts[word] = counts.get(word, 0) + 1
+    if done is not None:
+        done(len(jobs))
     return entries, indexed, counts

@@ -468,3 +468,48 @@ def test_unchanged_folders_are_not_listed_again(project: Any, monkeypatch: Any,
     for junk in (b"not marshal", __import__("marshal").dumps((1, "x", 3))):
         (project.sdd_dir / ".cache/whoosh/scan.bin").write_bytes(junk)
         assert refreshed(project) == (0, 0)
+
+
+@pytest.mark.parametrize("parallel_from", [10**9, 10])
+def test_indexing_shows_progress_on_a_terminal(sdd_project: Callable[..., Any],
+                                               spec_text: Callable[..., str], monkeypatch: Any,
+                                               tmp_path: Path, capsys: Any,
+                                               parallel_from: int) -> None:
+    """Indexing counts its files on stderr (``SDD_PROGRESS=1`` stands in for a terminal),
+    whether one writer or forked processes index them (they count in shared memory)."""
+    from sdd_whoosh import store
+
+    monkeypatch.setattr(store, "cores", lambda: 2)
+    monkeypatch.setattr(store, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setenv("SDD_PROGRESS", "1")
+    import time
+
+    import sdd_core.index
+    from sdd_core.progress import Progress
+
+    read = sdd_core.index.read_spec_file
+
+    def slow_read(*args: Any, **kwargs: Any) -> Any:  # long enough to be seen midway
+        time.sleep(0.03)
+        return read(*args, **kwargs)
+
+    seen: list[int] = []
+    update = Progress.update
+
+    def record(self: Progress, done: int) -> None:
+        seen.append(done)
+        update(self, done)
+
+    monkeypatch.setattr(sdd_core.index, "read_spec_file", slow_read)
+    monkeypatch.setattr(Progress, "update", record)
+    project = sdd_project(_corpus(spec_text, 24), root=tmp_path / "p")
+    assert refreshed(project) == (24, 0)
+    err = capsys.readouterr().err
+    assert "sdd: indexing specs for search" in err and "24/24 files" in err
+    assert err.endswith("\r")  # erased at the end
+    assert any(0 < n < 24 for n in seen), seen  # counted while the work ran
+    monkeypatch.setenv("SDD_PROGRESS", "0")
+    (project.specs_dir / "d0" / "s00" / "spec.md").write_text(
+        spec_text(title="Spec zero edited"), encoding="utf-8")
+    assert refreshed(project) == (1, 0)
+    assert "indexing" not in capsys.readouterr().err
