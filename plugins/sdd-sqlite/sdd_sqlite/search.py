@@ -12,8 +12,9 @@ words that start with ``pay``.
 The three tables are contentless: they keep the index, not the text (which would be a
 second copy of every body and a third of every requirement). A hit's snippet and an item's
 title and text are made from the spec's stored data when the hit is shown; a delete gives
-the indexed text again, made the same way (:func:`delete`), which is why the cache is
-rebuilt when :data:`ROWS_VERSION` or the core's analysis version moved.
+the indexed text again, made the same way (:func:`delete`), which is why the cache reads
+every file again when :data:`ROWS_VERSION` or the core's parser or analysis version
+(``sdd_core.basics.PARSE_VERSION``, ``ANALYSIS_VERSION``) moved.
 
 Rows are written by the cache's refresh, in the same transaction as the other tables.
 """

@@ -1065,11 +1065,11 @@ def write_spec(rows: dict[str, list[tuple[Any, ...]]], sid: int, path: str, mtim
 
 
 def _rows_version() -> str:
-    """What the cached rows were made by (state ``parser``): the core parser's version and
-    the search rows' (:data:`sdd_sqlite.search.ROWS_VERSION`)."""
-    from sdd_core.basics import PARSE_VERSION
+    """What the cached rows were made by (state ``parser``): the versions of the core's
+    parser and search analysis, and of the search rows (``schema.ROWS_VERSION``)."""
+    from sdd_core.basics import ANALYSIS_VERSION, PARSE_VERSION
 
-    return f"{PARSE_VERSION}.{schema.ROWS_VERSION}"
+    return f"{PARSE_VERSION}.{ANALYSIS_VERSION}.{schema.ROWS_VERSION}"
 
 
 def plan(reread: list[str], disk: dict[str, tuple[int, int]],

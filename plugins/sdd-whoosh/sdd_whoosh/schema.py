@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from sdd_core.basics import PARSE_VERSION
+from sdd_core.basics import ANALYSIS_VERSION, PARSE_VERSION
 
 from sdd_whoosh import lean
 
@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 
 # Bump when the schema or the analyzer changes: an index of another version is rebuilt.
 LAYOUT_VERSION = 5
-#: What an index was written by: its layout and the core parser's version
+#: What an index was written by: its layout, the core parser's version
 #: (``sdd_core.basics.PARSE_VERSION``), since the indexed text is what the parser made of
-#: each file. An index of another version is rebuilt.
-SCHEMA_VERSION = f"{LAYOUT_VERSION}.{PARSE_VERSION}"
+#: each file, and the core's search analysis version (``ANALYSIS_VERSION``: the stemmer is
+#: the core's). An index of another version is rebuilt.
+SCHEMA_VERSION = f"{LAYOUT_VERSION}.{PARSE_VERSION}.{ANALYSIS_VERSION}"
 
 SPEC_FIELDS = ("title", "requirements", "body")
 ITEM_FIELDS = ("item_title", "item_text")

@@ -171,17 +171,22 @@ def test_index_of_another_schema_version_is_rebuilt(project: Any) -> None:
     assert refreshed(project) == (3, 0)
 
 
-def test_index_of_another_parser_version_is_rebuilt(project: Any) -> None:
-    """The indexed text is what the core's parser made of each file: an index written
-    with the same layout by another parser version is rebuilt."""
-    from sdd_core.basics import PARSE_VERSION
+@pytest.mark.parametrize("stale", ["parser", "analysis"])
+def test_index_of_another_parser_or_analysis_version_is_rebuilt(project: Any,
+                                                                stale: str) -> None:
+    """The indexed text is what the core's parser made of each file, stemmed by the core's
+    analysis: an index written with the same layout by another version of either is
+    rebuilt."""
+    from sdd_core.basics import ANALYSIS_VERSION, PARSE_VERSION
     from sdd_whoosh.schema import LAYOUT_VERSION
 
     refreshed(project)
     path = project.sdd_dir / ".cache/whoosh/manifest-specs.json"
     data = json.loads(path.read_text())
-    assert data["schema"] == f"{LAYOUT_VERSION}.{PARSE_VERSION}"
-    data["schema"] = f"{LAYOUT_VERSION}.{PARSE_VERSION - 1}"
+    assert data["schema"] == f"{LAYOUT_VERSION}.{PARSE_VERSION}.{ANALYSIS_VERSION}"
+    data["schema"] = (f"{LAYOUT_VERSION}.{PARSE_VERSION - 1}.{ANALYSIS_VERSION}"
+                      if stale == "parser" else
+                      f"{LAYOUT_VERSION}.{PARSE_VERSION}.{ANALYSIS_VERSION - 1}")
     path.write_text(json.dumps(data))
     assert refreshed(project) == (3, 0)
     assert refreshed(project) == (0, 0)
