@@ -44,8 +44,19 @@ def rebuild_cmd(sdd: SddContext) -> None:
     \b
     Example:  sdd cache rebuild
     """
+    import sqlite3
+
+    from sdd_sqlite.schema import is_corruption
+
     cache = _cache(sdd.project)
-    report = cache.refresh(full=True)
+    try:
+        report = cache.refresh(full=True)
+    except sqlite3.DatabaseError as exc:
+        if not is_corruption(exc):
+            raise
+        # a damaged file, or tables of another shape: built anew rather than in place
+        cache.reset(f"the cache {cache.path} is damaged ({exc}); building it anew")
+        report = cache.refresh(full=True)
     click.echo(f"Rebuilt {cache.path}: {len(report.added)} file(s) in {report.seconds:.2f} s",
                err=True)
 

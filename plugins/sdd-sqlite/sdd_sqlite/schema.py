@@ -196,15 +196,24 @@ class CacheUnusable(Exception):
     """The cache file cannot be used (corrupt, not a database, or not writable)."""
 
 
+#: What SQLite says (SQLITE_ERROR) of tables that are not the ones this version writes,
+#: although the schema version is: a cache written by a development build, or altered.
+_SHAPE_ERRORS = ("no such table", "no such column", "columns but", "has no column named")
+
+
 def is_corruption(exc: BaseException) -> bool:
-    """Whether an sqlite error means the file is damaged (rather than busy or locked)."""
+    """Whether an sqlite error means the file is damaged (rather than busy, locked, full or
+    read-only): corrupt, not a database, or tables of another shape than this version's."""
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
+    text = str(exc).lower()
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
-        return (code & 0xFF) in _CORRUPT_CODES
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text
+        if (code & 0xFF) in _CORRUPT_CODES:
+            return True
+        return (code & 0xFF) == 1 and any(e in text for e in _SHAPE_ERRORS)
+    return "not a database" in text or "malformed" in text \
+        or any(e in text for e in _SHAPE_ERRORS)
 
 
 def connect(path: Path, timeout: float = 30.0) -> sqlite3.Connection:

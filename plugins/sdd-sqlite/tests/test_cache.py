@@ -647,3 +647,30 @@ def test_rebuild_and_large_refreshes_show_progress_on_stderr_only(cached, proj, 
     assert [x["id"] for x in r.json()] == ["auth/login"]
     r = run_sdd("cache", "rebuild", cwd=root)
     assert r.exit_code == 0 and "rebuilding the cache" not in r.stderr
+
+
+@pytest.mark.parametrize("damage", [
+    "ALTER TABLE specs DROP COLUMN keys_lc",      # a development build's layout
+    "DROP TABLE meta_values",
+    "ALTER TABLE tags ADD COLUMN extra TEXT",
+])
+def test_tables_of_another_shape_are_rebuilt_like_a_damaged_file(cached, proj, run_sdd,
+                                                                 damage):
+    """A cache whose schema version is current but whose tables are not what this version
+    writes is rebuilt with one warning, by a read command or by ``sdd cache rebuild``,
+    never a crash and never a fallback on every run."""
+    root = proj.root
+    expected = run_sdd("query", "status:review OR has:tags", "--format", "json", cwd=root).json()
+    for command in (("query", "status:review OR has:tags", "--format", "json"),
+                    ("cache", "rebuild")):
+        with sqlite3.connect(_db(root)) as conn:
+            conn.execute(damage)
+        login = root / ".sdd" / "specs" / "auth" / "login" / "spec.md"
+        touch_later(login, login.read_text())  # read again: its rows meet the tables
+        r = run_sdd(*command, cwd=root)
+        assert r.exit_code == 0, r.output
+        assert r.stderr.count("warning") == 1 and "damaged" in r.stderr, r.stderr
+        if command[0] == "query":
+            assert r.json() == expected
+        again = run_sdd("query", "status:review OR has:tags", "--format", "json", cwd=root)
+        assert again.json() == expected and "warning" not in again.stderr
