@@ -4,6 +4,8 @@ Imported only when a search runs (never by ``sdd --help``), so Whoosh is importe
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -92,7 +94,7 @@ class WhooshBackend(SearchBackend):
         current = self.store.scan()  # one walk of the spec files serves both indexes
         for name in ("specs", "items"):
             if name == "specs" or self.stores[name].exists():
-                self._guard(name, lambda name=name: self._refresh(name, current))
+                self._guard(name, functools.partial(self._refresh, name, current))
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         """Ranked hits for ``query``, best first."""

@@ -124,7 +124,8 @@ def speed_up_whoosh() -> None:
         readers[fieldname] = reader
         return reader
 
-    def doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) -> int:
+    def doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0
+                         ) -> int | None:
         tables = self.__dict__.setdefault("_sdd_lengths", {})
         table = tables.get(fieldname)
         if table is None:
