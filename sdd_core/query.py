@@ -26,6 +26,8 @@ docs/query.md ("Semantics").
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 
@@ -270,6 +272,7 @@ def _field_key(name: str) -> str:
     return name.lower().replace("-", "_")
 
 
+@functools.lru_cache(maxsize=4096)
 def names_builtin_field(key: str) -> bool:
     """Whether a query reads ``key:...`` as a built-in field (or one of its other spellings)
     rather than as the front matter key ``key``: the values of such a front matter key are
