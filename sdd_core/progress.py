@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, Self, TextIO
 
 #: Seconds of work before the bar appears (quick work shows none).
 SHOW_AFTER = 0.5
@@ -112,7 +113,7 @@ class Progress:
         self.shown = False
         self.enabled = False
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

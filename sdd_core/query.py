@@ -27,7 +27,6 @@ docs/query.md ("Semantics").
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass
 
 

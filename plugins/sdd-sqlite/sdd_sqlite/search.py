@@ -13,8 +13,8 @@ The three tables are contentless: they keep the index, not the text (which would
 second copy of every body and a third of every requirement). A hit's snippet and an item's
 title and text are made from the spec's stored data when the hit is shown; a delete gives
 the indexed text again, made the same way (:func:`delete`), which is why the cache reads
-every file again when :data:`ROWS_VERSION` or the core's parser or analysis version
-(``sdd_core.basics.PARSE_VERSION``, ``ANALYSIS_VERSION``) moved.
+every file again when ``sdd_sqlite.schema.ROWS_VERSION`` or the core's parser or analysis
+version (``sdd_core.basics.PARSE_VERSION``, ``ANALYSIS_VERSION``) moved.
 
 Rows are written by the cache's refresh, in the same transaction as the other tables.
 """
@@ -26,13 +26,12 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from sdd_core.search import (
-    HIGHLIGHT_END, HIGHLIGHT_START, ITEM_WEIGHTS, SPEC_FIELDS, SPEC_WEIGHTS, Matcher,
+    HIGHLIGHT_START, ITEM_WEIGHTS, SPEC_FIELDS, SPEC_WEIGHTS, Matcher,
     ScanBackend, SearchBackend, SearchHit, SearchQuery, cjk_bigrams, close_words,
     compile_terms, highlighted, is_cjk, make_snippet, plain_text, scenario_text, stem,
     tokenize,
 )
 
-from sdd_sqlite.schema import ROWS_VERSION  # noqa: F401  (the version of spec_rows' text)
 from sdd_sqlite.schema import SEARCH_SCHEMA as SCHEMA
 from sdd_sqlite.schema import TOKENIZER  # noqa: F401  (the tokenizer of both tables)
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlite_helpers import touch_later
 
 
@@ -144,8 +146,6 @@ def test_rows_made_by_another_rows_or_analysis_version_are_made_again(  # type: 
 
 # ---------------------------------------------------------------- edits of generated bodies
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _LINES = st.sampled_from([
     "## Requirements", "### REQ-01: Login", "### REQ-02: Logout retry", "#### Notes",
@@ -196,9 +196,10 @@ def test_edits_leave_the_index_a_rebuild_makes(tmp_path_factory, first, second):
     exactly what a rebuild indexes, position for position."""
     import os
 
+    from sdd_sqlite import store
+
     from sdd_core.project import Project
     from sdd_core.testing import make_spec_text, write_project
-    from sdd_sqlite import store
 
     root = tmp_path_factory.mktemp("p")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-
-from sdd_core.search import item_documents, spec_fields
-from sdd_core.search import plain_text
 from sdd_sqlite.search import ITEM_KINDS, ITEM_SHIFT, KIND_SHIFT, cjk_column, spec_rows
+
+from sdd_core.search import item_documents, plain_text, spec_fields
+
 
 def test_plain_text_cases() -> None:
     # worked by hand from the core's rules: markers only at line starts, ** and __ in pairs
@@ -326,8 +326,9 @@ def test_body_rest_drops_exactly_what_other_columns_hold(tmp_path: Path) -> None
     """Requirement texts (nested headings and fences included) and step lines leave the
     body column; prose, headings and continuation lines stay; every word of the body is in
     some column."""
-    from sdd_core.search import tokenize
     from sdd_sqlite.search import body_rest
+
+    from sdd_core.search import tokenize
 
     spec = _spec(tmp_path, _TRICKY)
     rest = body_rest(spec)

@@ -5,7 +5,6 @@ Imported only when a search runs (never by ``sdd --help``), so Whoosh is importe
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 

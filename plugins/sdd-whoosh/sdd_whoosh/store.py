@@ -15,8 +15,9 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from sdd_whoosh.schema import DOCUMENTS, SCHEMA_VERSION, build_schema, words_of
 
